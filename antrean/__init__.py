@@ -1,0 +1,1 @@
+"""Antrean: queue numbers with an integrity pact for Indonesian public services."""

@@ -1,0 +1,205 @@
+"""Online booking: a queue number that cannot exist without a signed integrity pact."""
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from antrean.booking.models import PhoneDayCount
+from antrean.catalog.models import Slot
+from antrean.core.errors import DomainError, ErrorCode
+from antrean.core.identity import clean_name, clean_nik, clean_phone
+from antrean.core.personal_data import lookup_hash
+from antrean.integrity.models import Audience
+from antrean.integrity.services import (
+    ClientInfo,
+    pact_check_agreement,
+    pact_in_force,
+    pact_signature_create,
+)
+from antrean.queueing.models import Ticket, new_booking_code
+from antrean.queueing.services import format_number, ticket_number_next
+from antrean.queueing.states import ACTIVE, Move, Status, can_move
+from antrean.tenancy.selectors import office_day_status
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    slot_id: int
+    name: str
+    nik: str
+    whatsapp: str
+    pact_version: int | None
+    pact_sha256: str | None
+    pact_agreed: bool
+    whatsapp_consent: bool = False
+
+
+@dataclass(frozen=True)
+class BookingResult:
+    ticket: Ticket
+    token: str  # shown once to the booker; only its hash is stored
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _load_slot(slot_id: int) -> Slot:
+    slot = (
+        Slot.objects.select_related("service__agency", "service__office")
+        .filter(
+            pk=slot_id,
+            service__is_active=True,
+            service__agency__is_active=True,
+            service__office__is_active=True,
+        )
+        .first()
+    )
+    if slot is None:
+        raise DomainError(ErrorCode.NOT_FOUND, field="slot_id")
+    return slot
+
+
+def booking_check_slot(*, slot: Slot, now: dt.datetime) -> None:
+    """Refuse a closed day, a slot that has started, or a same-day booking after the cutoff."""
+    office = slot.service.office
+    if not office_day_status(office=office, date=slot.date).open:
+        raise DomainError(ErrorCode.OFFICE_CLOSED, field="slot_id")
+    if slot.starts_at <= now:
+        raise DomainError(ErrorCode.SLOT_PAST, field="slot_id")
+    local_now = office.local_now(now)
+    if (
+        office.daily_cutoff
+        and slot.date == local_now.date()
+        and local_now.time() >= office.daily_cutoff
+    ):
+        raise DomainError(ErrorCode.CUTOFF_PASSED, field="slot_id")
+
+
+def _take_phone_place(*, phone_hash: str, date: dt.date) -> None:
+    limit = settings.ANTREAN_MAX_BOOKINGS_PER_PHONE_PER_DAY
+    PhoneDayCount.objects.bulk_create(
+        [PhoneDayCount(phone_hash=phone_hash, date=date, active=0)], ignore_conflicts=True
+    )
+    taken = PhoneDayCount.objects.filter(
+        phone_hash=phone_hash, date=date, active__lt=limit
+    ).update(active=F("active") + 1)
+    if taken == 0:
+        raise DomainError(ErrorCode.TOO_MANY_BOOKINGS, field="whatsapp")
+
+
+def booking_create(
+    *, request: BookingRequest, client: ClientInfo, now: dt.datetime | None = None
+) -> BookingResult:
+    """Book a place in a slot, sign the citizen's pact and give a queue number, all at once.
+
+    Everything that must not race happens in one short transaction: the slot's place is
+    taken by a conditional UPDATE checked by row count, the number comes from the
+    (service, date) sequence row, and the ticket and its pact signature are inserted. Any
+    failure rolls all of it back. Unique constraints catch what slips past the checks.
+    """
+    now = now or timezone.now()
+    # Cheap checks first, so bad input never reaches a lock.
+    name = clean_name(request.name)
+    nik = clean_nik(request.nik)
+    phone = clean_phone(request.whatsapp)
+    slot = _load_slot(request.slot_id)
+    service, office = slot.service, slot.service.office
+    rendering = pact_check_agreement(
+        rendering=pact_in_force(office=office, audience=Audience.CITIZEN),
+        version=request.pact_version,
+        sha256=request.pact_sha256,
+        agreed=request.pact_agreed,
+    )
+    booking_check_slot(slot=slot, now=now)
+    nik_hash = lookup_hash(nik, purpose="nik")
+    phone_hash = lookup_hash(phone, purpose="phone")
+    if Ticket.objects.filter(
+        service=service, date=slot.date, nik_hash=nik_hash, status__in=ACTIVE
+    ).exists():
+        raise DomainError(ErrorCode.DUPLICATE_BOOKING, field="nik")
+
+    token = secrets.token_urlsafe(24)
+    try:
+        with transaction.atomic():
+            taken = Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(
+                booked=F("booked") + 1
+            )
+            if taken == 0:
+                raise DomainError(ErrorCode.SLOT_FULL, field="slot_id")
+            _take_phone_place(phone_hash=phone_hash, date=slot.date)
+            seq = ticket_number_next(service=service, date=slot.date)
+            ticket = Ticket.objects.create(
+                code=new_booking_code(),
+                office=office,
+                service=service,
+                numbered_service=service,
+                slot=slot,
+                date=slot.date,
+                seq=seq,
+                number=format_number(service.prefix, seq),
+                status=Status.BOOKED,
+                channel=client.channel,
+                name=name,
+                nik=nik,
+                nik_hash=nik_hash,
+                phone=phone,
+                phone_hash=phone_hash,
+                whatsapp_consent=request.whatsapp_consent,
+                token_hash=token_hash(token),
+            )
+            pact_signature_create(
+                rendering=rendering, office=office, client=client, ticket=ticket, now=now
+            )
+    except IntegrityError as exc:
+        # The partial unique index on (service, date, nik_hash) decided a race between two
+        # bookings of the same NIK; the whole transaction has been rolled back.
+        if "ticket_one_active_per_nik" in str(exc) or "nik_hash" in str(exc):
+            raise DomainError(ErrorCode.DUPLICATE_BOOKING, field="nik") from exc
+        raise
+    ticket.slot = slot
+    return BookingResult(ticket=ticket, token=token)
+
+
+def booking_get(*, code: str, token: str | None) -> Ticket:
+    """A booking for the holder of its token; `not_found` and `bad_token` otherwise."""
+    ticket = (
+        Ticket.objects.select_related("service__agency", "office", "slot")
+        .filter(code=(code or "").upper().replace("-", ""))
+        .first()
+    )
+    if ticket is None:
+        raise DomainError(ErrorCode.NOT_FOUND)
+    if not token or not secrets.compare_digest(ticket.token_hash, token_hash(token)):
+        raise DomainError(ErrorCode.BAD_TOKEN)
+    return ticket
+
+
+def booking_cancel(*, ticket: Ticket, now: dt.datetime | None = None) -> Ticket:
+    """Cancel a booking: its slot place comes back, its number stays retired.
+
+    Cancelling an already cancelled booking changes nothing and is not an error.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if locked.status == Status.CANCELLED:
+            return locked
+        if not can_move(locked.status, Move.CANCEL):
+            raise DomainError(ErrorCode.INVALID_TRANSITION)
+        if locked.slot_id is not None:
+            Slot.objects.filter(pk=locked.slot_id, booked__gt=0).update(booked=F("booked") - 1)
+        if locked.phone_hash:
+            PhoneDayCount.objects.filter(
+                phone_hash=locked.phone_hash, date=locked.date, active__gt=0
+            ).update(active=F("active") - 1)
+        locked.status = Status.CANCELLED
+        locked.cancelled_at = now
+        locked.save(update_fields=["status", "cancelled_at"])
+    return locked

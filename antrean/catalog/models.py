@@ -1,0 +1,118 @@
+"""Services with their service standard, and the bookable time slots of each day."""
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from antrean.tenancy.models import Agency, Office
+
+prefix_validator = RegexValidator(
+    r"^[A-Z]{1,2}$", _("Awalan nomor antrean terdiri atas 1–2 huruf kapital, misalnya A.")
+)
+
+
+class Service(models.Model):
+    """A layanan of an agency, with its service standard (requirements, fee, duration)."""
+
+    office = models.ForeignKey(
+        Office, verbose_name=_("kantor"), on_delete=models.PROTECT, related_name="services",
+        editable=False,
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("instansi"), on_delete=models.PROTECT, related_name="services"
+    )
+    code = models.SlugField(_("kode"), max_length=40)
+    name = models.CharField(_("nama layanan"), max_length=200)
+    description = models.TextField(_("keterangan"), blank=True)
+    prefix = models.CharField(
+        _("awalan nomor"), max_length=2, validators=[prefix_validator],
+        help_text=_("Huruf di depan nomor antrean (A-001). Unik dalam satu kantor."),
+    )
+    fee = models.PositiveIntegerField(
+        _("biaya resmi (Rp)"), default=0, help_text=_("0 berarti gratis.")
+    )
+    fee_note = models.CharField(_("dasar biaya"), max_length=200, blank=True)
+    requirements = models.TextField(
+        _("persyaratan"), blank=True, help_text=_("Satu persyaratan per baris.")
+    )
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("waktu layanan (menit)"), default=15, help_text=_("Lama rata-rata melayani satu warga.")
+    )
+    slot_minutes = models.PositiveSmallIntegerField(
+        _("panjang jadwal (menit)"), default=60,
+        help_text=_("Jam layanan dibagi menjadi jadwal sepanjang ini untuk pemesanan daring."),
+    )
+    slot_capacity = models.PositiveSmallIntegerField(
+        _("kuota daring per jadwal"), default=10
+    )
+    walkin_daily_quota = models.PositiveSmallIntegerField(
+        _("kuota langsung per hari"), default=50,
+        help_text=_("Antrean yang diambil langsung di kantor (anjungan atau loket)."),
+    )
+    is_active = models.BooleanField(_("aktif"), default=True)
+    position = models.PositiveSmallIntegerField(_("urutan"), default=0)
+
+    class Meta:
+        verbose_name = _("layanan")
+        verbose_name_plural = _("layanan")
+        ordering = ["office", "agency__position", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "code"], name="service_code_per_office"),
+            models.UniqueConstraint(fields=["office", "prefix"], name="service_prefix_per_office"),
+            models.CheckConstraint(condition=Q(slot_minutes__gte=5), name="service_slot_minutes_min"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        # The office is the agency's; it is stored too so that prefixes can be unique per office.
+        self.office_id = self.agency.office_id
+        super().save(*args, **kwargs)
+
+    @property
+    def is_free(self) -> bool:
+        return self.fee == 0
+
+    @property
+    def requirement_list(self) -> list[str]:
+        return [line.strip() for line in self.requirements.splitlines() if line.strip()]
+
+
+class Slot(models.Model):
+    """A bookable period of one service on one local date.
+
+    `booked` counts active bookings. It only changes through a conditional UPDATE checked by
+    row count (see booking.services); the CHECK constraint is the last line of defence.
+    """
+
+    service = models.ForeignKey(
+        Service, verbose_name=_("layanan"), on_delete=models.CASCADE, related_name="slots"
+    )
+    date = models.DateField(_("tanggal"))
+    start = models.TimeField(_("mulai"))
+    end = models.TimeField(_("selesai"))
+    starts_at = models.DateTimeField(_("mulai (UTC)"), editable=False)
+    ends_at = models.DateTimeField(_("selesai (UTC)"), editable=False)
+    capacity = models.PositiveSmallIntegerField(_("kuota"))
+    booked = models.PositiveSmallIntegerField(_("terpesan"), default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("jadwal")
+        verbose_name_plural = _("jadwal")
+        ordering = ["service", "date", "start"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "date", "start"], name="slot_unique_start"),
+            models.CheckConstraint(condition=Q(booked__lte=F("capacity")), name="slot_within_capacity"),
+            models.CheckConstraint(condition=Q(booked__gte=0), name="slot_booked_not_negative"),
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="slot_order"),
+        ]
+        indexes = [models.Index(fields=["date", "service"], name="slot_by_date")]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.date:%Y-%m-%d} {self.start:%H:%M}–{self.end:%H:%M}"
+
+    @property
+    def remaining(self) -> int:
+        return max(self.capacity - self.booked, 0)

@@ -1,0 +1,102 @@
+"""Error codes shared by the citizen pages and the API.
+
+The string values are a public contract: clients switch on them, so they never change. Each
+code has its HTTP status and an Indonesian message (English through the `en` catalogue).
+"""
+
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+
+class ErrorCode(StrEnum):
+    INVALID_REQUEST = "invalid_request"
+    MALFORMED_JSON = "malformed_json"
+    REQUEST_TOO_LARGE = "request_too_large"
+    NOT_FOUND = "not_found"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    BAD_TOKEN = "bad_token"
+    FORBIDDEN = "forbidden"
+    SERVER_ERROR = "server_error"
+    INVALID_NAME = "invalid_name"
+    INVALID_NIK = "invalid_nik"
+    INVALID_PHONE = "invalid_phone"
+    PACT_REQUIRED = "pact_required"
+    PACT_OUTDATED = "pact_outdated"
+    OFFICE_CLOSED = "office_closed"
+    SLOT_PAST = "slot_past"
+    CUTOFF_PASSED = "cutoff_passed"
+    SLOT_FULL = "slot_full"
+    DUPLICATE_BOOKING = "duplicate_booking"
+    TOO_MANY_BOOKINGS = "too_many_bookings"
+    INVALID_TRANSITION = "invalid_transition"
+
+    @property
+    def status(self) -> int:
+        return _STATUS.get(self, 422)
+
+    @property
+    def message(self) -> str:
+        return str(_MESSAGES[self])
+
+
+_STATUS = {
+    ErrorCode.MALFORMED_JSON: 400,
+    ErrorCode.REQUEST_TOO_LARGE: 413,
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.METHOD_NOT_ALLOWED: 405,
+    ErrorCode.BAD_TOKEN: 403,
+    ErrorCode.FORBIDDEN: 403,
+    ErrorCode.SERVER_ERROR: 500,
+    ErrorCode.SLOT_FULL: 409,
+    ErrorCode.DUPLICATE_BOOKING: 409,
+    ErrorCode.TOO_MANY_BOOKINGS: 409,
+    ErrorCode.INVALID_TRANSITION: 409,
+}
+
+_MESSAGES = {
+    ErrorCode.INVALID_REQUEST: _("Permintaan tidak lengkap atau isinya tidak sesuai."),
+    ErrorCode.MALFORMED_JSON: _("Isi permintaan bukan JSON yang sah."),
+    ErrorCode.REQUEST_TOO_LARGE: _("Permintaan terlalu besar."),
+    ErrorCode.NOT_FOUND: _("Data yang dicari tidak ditemukan."),
+    ErrorCode.METHOD_NOT_ALLOWED: _("Metode permintaan ini tidak didukung."),
+    ErrorCode.BAD_TOKEN: _("Token pemesanan tidak sah untuk antrean ini."),
+    ErrorCode.FORBIDDEN: _("Anda tidak berwenang melakukan tindakan ini."),
+    ErrorCode.SERVER_ERROR: _("Terjadi kesalahan pada sistem. Silakan coba lagi."),
+    ErrorCode.INVALID_NAME: _("Nama harus 2 sampai 100 karakter."),
+    ErrorCode.INVALID_NIK: _(
+        "NIK tidak sah. NIK terdiri atas 16 angka sesuai KTP-el atau Kartu Keluarga."
+    ),
+    ErrorCode.INVALID_PHONE: _(
+        "Nomor WhatsApp tidak sah. Gunakan nomor ponsel Indonesia, misalnya 0812 3456 7890."
+    ),
+    ErrorCode.PACT_REQUIRED: _(
+        "Anda harus menyetujui Pakta Integritas untuk mengambil nomor antrean."
+    ),
+    ErrorCode.PACT_OUTDATED: _(
+        "Pakta Integritas telah diperbarui. Bacalah versi terbaru lalu setujui kembali."
+    ),
+    ErrorCode.OFFICE_CLOSED: _("Kantor tutup pada tanggal tersebut."),
+    ErrorCode.SLOT_PAST: _("Jadwal tersebut sudah lewat. Silakan pilih jadwal lain."),
+    ErrorCode.CUTOFF_PASSED: _(
+        "Pemesanan untuk hari ini sudah ditutup. Silakan pilih tanggal lain."
+    ),
+    ErrorCode.SLOT_FULL: _("Kuota jadwal ini sudah penuh. Silakan pilih jadwal lain."),
+    ErrorCode.DUPLICATE_BOOKING: _(
+        "NIK ini sudah memiliki antrean aktif untuk layanan yang sama pada tanggal tersebut."
+    ),
+    ErrorCode.TOO_MANY_BOOKINGS: _(
+        "Nomor WhatsApp ini sudah dipakai untuk 3 antrean aktif pada tanggal tersebut."
+    ),
+    ErrorCode.INVALID_TRANSITION: _("Tindakan ini tidak dapat dilakukan pada status antrean saat ini."),
+}
+
+
+class DomainError(Exception):
+    """A refused action: a stable code, the form field it belongs to (if any), and a message."""
+
+    def __init__(self, code: ErrorCode, *, field: str | None = None, message: str | None = None):
+        self.code = code
+        self.field = field
+        self.message = message or code.message
+        super().__init__(f"{code}: {self.message}")

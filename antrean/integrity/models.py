@@ -1,0 +1,133 @@
+"""Integrity pacts: the versioned texts, the exact text each signer saw, and the signatures."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from antrean.tenancy.models import Agency, Office
+
+
+class Audience(models.TextChoices):
+    CITIZEN = "citizen", _("Pengguna layanan")
+    OFFICER = "officer", _("Petugas")
+
+
+class PactText(models.Model):
+    """One version of a pact. A published version is never edited: a change is a new version.
+
+    `office` empty means the national default, used by every office without its own text.
+    The body may hold `{kantor}` and `{instansi}`, filled with the office's and agency's names.
+    """
+
+    office = models.ForeignKey(
+        Office, verbose_name=_("kantor"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="pacts", help_text=_("Kosongkan untuk teks nasional (bawaan)."),
+    )
+    audience = models.CharField(_("untuk"), max_length=10, choices=Audience.choices)
+    version = models.PositiveIntegerField(_("versi"))
+    language = models.CharField(_("bahasa"), max_length=8, default="id")
+    title = models.CharField(_("judul"), max_length=200)
+    body = models.TextField(_("isi"))
+    published_at = models.DateTimeField(_("diterbitkan"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("teks pakta integritas")
+        verbose_name_plural = _("teks pakta integritas")
+        ordering = ["office__name", "audience", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "audience", "language", "version"],
+                condition=Q(office__isnull=False),
+                name="pact_version_per_office",
+            ),
+            models.UniqueConstraint(
+                fields=["audience", "language", "version"],
+                condition=Q(office__isnull=True),
+                name="pact_version_national",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.office.code if self.office_id else "nasional"
+        return f"{self.title} ({scope}, v{self.version})"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+
+class PactRendering(models.Model):
+    """The exact text a signer was shown: a pact version with the names filled in.
+
+    Kept so that what a signer agreed to stays provable even if the office is renamed or a new
+    version is published; `sha256` is over the UTF-8 bytes of `text`.
+    """
+
+    pact = models.ForeignKey(PactText, on_delete=models.PROTECT, related_name="renderings")
+    office = models.ForeignKey(Office, on_delete=models.PROTECT)
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT)
+    text = models.TextField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("teks pakta yang ditampilkan")
+        verbose_name_plural = _("teks pakta yang ditampilkan")
+        constraints = [
+            models.UniqueConstraint(fields=["pact", "office", "sha256"], name="rendering_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pact} {self.sha256[:12]}"
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web")
+    API = "api", _("API")
+    KIOSK = "kiosk", _("Anjungan")
+    COUNTER = "counter", _("Loket")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+
+
+class PactSignature(models.Model):
+    """A signed pact: who agreed to which exact text, when and through which channel.
+
+    A citizen's signature is created in the same transaction as the ticket it belongs to, so
+    no ticket exists without one.
+    """
+
+    office = models.ForeignKey(Office, verbose_name=_("kantor"), on_delete=models.PROTECT)
+    audience = models.CharField(_("untuk"), max_length=10, choices=Audience.choices)
+    rendering = models.ForeignKey(
+        PactRendering, verbose_name=_("teks"), on_delete=models.PROTECT, related_name="signatures"
+    )
+    pact_version = models.PositiveIntegerField(_("versi pakta"))
+    pact_sha256 = models.CharField(_("sha256 pakta"), max_length=64)
+    ticket = models.OneToOneField(
+        "queueing.Ticket", verbose_name=_("antrean"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="pact_signature",
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("petugas"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="pact_signatures",
+    )
+    signed_at = models.DateTimeField(_("waktu (UTC)"))
+    channel = models.CharField(_("kanal"), max_length=10, choices=Channel.choices)
+    client_ip = models.GenericIPAddressField(_("alamat IP"), null=True, blank=True)
+    user_agent = models.CharField(_("peramban"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("tanda tangan pakta")
+        verbose_name_plural = _("tanda tangan pakta")
+        ordering = ["-signed_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ticket__isnull=False) | Q(officer__isnull=False),
+                name="signature_has_signer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_audience_display()} v{self.pact_version} {self.signed_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,135 @@
+"""Tickets (one row per place in a queue, however it was taken) and their daily numbering."""
+
+import secrets
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from antrean.catalog.models import Service, Slot
+from antrean.core.fields import EncryptedTextField
+from antrean.core.personal_data import mask_name, mask_nik, mask_phone
+from antrean.integrity.models import Channel
+from antrean.queueing.states import ACTIVE, Status
+
+# Crockford's base32 without I, L, O, U: nothing to misread when a code is typed from paper.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 8
+
+
+def new_booking_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+class Priority(models.TextChoices):
+    NONE = "", _("Umum")
+    ELDERLY = "lansia", _("Lansia")
+    DISABLED = "disabilitas", _("Penyandang disabilitas")
+    PREGNANT = "ibu_hamil", _("Ibu hamil")
+    CHILD = "anak", _("Membawa anak kecil")
+
+
+class Ticket(models.Model):
+    """A place in a queue: number `A-007`, per service per local date.
+
+    Name, NIK and WhatsApp number are encrypted; `nik_hash` and `phone_hash` (keyed hashes)
+    are what the database searches and keeps unique.
+    """
+
+    STATUS_CHOICES = [
+        (Status.BOOKED, _("Terpesan")),
+        (Status.WAITING, _("Menunggu")),
+        (Status.CALLED, _("Dipanggil")),
+        (Status.SERVING, _("Dilayani")),
+        (Status.DONE, _("Selesai")),
+        (Status.NO_SHOW, _("Tidak hadir")),
+        (Status.CANCELLED, _("Dibatalkan")),
+        (Status.EXPIRED, _("Kedaluwarsa")),
+    ]
+
+    code = models.CharField(_("kode pemesanan"), max_length=CODE_LENGTH, unique=True)
+    office = models.ForeignKey(
+        "tenancy.Office", verbose_name=_("kantor"), on_delete=models.PROTECT, related_name="tickets"
+    )
+    service = models.ForeignKey(
+        Service, verbose_name=_("layanan"), on_delete=models.PROTECT, related_name="tickets"
+    )
+    # The service whose sequence gave the number: it stays when a ticket is transferred.
+    numbered_service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    slot = models.ForeignKey(
+        Slot, verbose_name=_("jadwal"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="tickets",
+    )
+    date = models.DateField(_("tanggal"))
+    seq = models.PositiveIntegerField(_("urutan"))
+    number = models.CharField(_("nomor"), max_length=8)
+    status = models.CharField(
+        _("status"), max_length=10, choices=STATUS_CHOICES, default=Status.BOOKED
+    )
+    channel = models.CharField(_("kanal"), max_length=10, choices=Channel.choices)
+    priority = models.CharField(
+        _("kelompok prioritas"), max_length=12, choices=Priority.choices, blank=True, default=""
+    )
+    name = EncryptedTextField(_("nama"), purpose="name")
+    nik = EncryptedTextField(_("NIK"), purpose="nik", blank=True, default="")
+    nik_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    phone = EncryptedTextField(_("nomor WhatsApp"), purpose="phone", blank=True, default="")
+    phone_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    whatsapp_consent = models.BooleanField(_("setuju dikirimi WhatsApp"), default=False)
+    token_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("dibatalkan"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("antrean")
+        verbose_name_plural = _("antrean")
+        ordering = ["-date", "numbered_service", "seq"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["numbered_service", "date", "seq"], name="ticket_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["service", "date", "nik_hash"],
+                condition=Q(status__in=sorted(ACTIVE)) & ~Q(nik_hash=""),
+                name="ticket_one_active_per_nik",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["office", "date", "status"], name="ticket_office_day"),
+            models.Index(fields=["phone_hash", "date"], name="ticket_phone_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.date:%Y-%m-%d}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE
+
+    @property
+    def masked_nik(self) -> str:
+        return mask_nik(self.nik) if self.nik else ""
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone) if self.phone else ""
+
+    @property
+    def masked_name(self) -> str:
+        return mask_name(self.name)
+
+
+class TicketSequence(models.Model):
+    """The last number given for a (service, date). Incremented inside the booking
+    transaction, so a rolled-back booking gives its number back: numbers stay gapless."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["service", "date"], name="sequence_per_service_day"),
+        ]

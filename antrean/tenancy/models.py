@@ -1,0 +1,177 @@
+"""Regions, offices (a public service mall or any service unit) and the agencies inside them."""
+
+import datetime as dt
+import zoneinfo
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from antrean.core.timezones import ZONE_CHOICES, zone_label
+
+
+class Region(models.Model):
+    """A Kemendagri region: province (`51`), regency or city (`51.03`)."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("Provinsi")
+        REGENCY = "regency", _("Kabupaten")
+        CITY = "city", _("Kota")
+
+    code = models.CharField(_("kode Kemendagri"), max_length=13, unique=True)
+    name = models.CharField(_("nama"), max_length=120)
+    level = models.CharField(_("tingkat"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("induk"), null=True, blank=True, on_delete=models.PROTECT
+    )
+
+    class Meta:
+        verbose_name = _("wilayah")
+        verbose_name_plural = _("wilayah")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Office(models.Model):
+    code = models.SlugField(
+        _("kode"), max_length=40, unique=True, help_text=_("Contoh: mpp-badung. Tampil di alamat web.")
+    )
+    name = models.CharField(_("nama"), max_length=200)
+    region = models.ForeignKey(Region, verbose_name=_("wilayah"), on_delete=models.PROTECT)
+    address = models.TextField(_("alamat"), blank=True)
+    phone = models.CharField(_("telepon"), max_length=40, blank=True)
+    timezone = models.CharField(_("zona waktu"), max_length=40, choices=ZONE_CHOICES)
+    booking_horizon_days = models.PositiveSmallIntegerField(
+        _("jadwal dibuka (hari ke depan)"),
+        default=14,
+        help_text=_("Berapa hari ke depan warga dapat memesan antrean daring."),
+    )
+    daily_cutoff = models.TimeField(
+        _("batas pemesanan hari yang sama"),
+        null=True,
+        blank=True,
+        help_text=_("Setelah jam ini (waktu setempat) antrean daring untuk hari ini ditutup."),
+    )
+    is_active = models.BooleanField(_("aktif"), default=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("kantor")
+        verbose_name_plural = _("kantor")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def zone_label(self) -> str:
+        return zone_label(self.timezone)
+
+    def local_now(self, now: dt.datetime | None = None) -> dt.datetime:
+        return (now or timezone.now()).astimezone(self.zone)
+
+    def local_today(self, now: dt.datetime | None = None) -> dt.date:
+        return self.local_now(now).date()
+
+
+class OpeningHours(models.Model):
+    """Service hours for one weekday; a weekday without a row is closed."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Senin")
+        TUESDAY = 1, _("Selasa")
+        WEDNESDAY = 2, _("Rabu")
+        THURSDAY = 3, _("Kamis")
+        FRIDAY = 4, _("Jumat")
+        SATURDAY = 5, _("Sabtu")
+        SUNDAY = 6, _("Minggu")
+
+    office = models.ForeignKey(
+        Office, verbose_name=_("kantor"), on_delete=models.CASCADE, related_name="opening_hours"
+    )
+    weekday = models.PositiveSmallIntegerField(_("hari"), choices=Weekday.choices)
+    opens = models.TimeField(_("buka"))
+    closes = models.TimeField(_("tutup"))
+    break_start = models.TimeField(_("istirahat mulai"), null=True, blank=True)
+    break_end = models.TimeField(_("istirahat selesai"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("jam layanan")
+        verbose_name_plural = _("jam layanan")
+        ordering = ["office", "weekday"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "weekday"], name="opening_hours_one_per_day"),
+            models.CheckConstraint(condition=Q(opens__lt=F("closes")), name="opening_hours_order"),
+            models.CheckConstraint(
+                condition=Q(break_start__isnull=True, break_end__isnull=True)
+                | Q(
+                    break_start__gt=F("opens"),
+                    break_end__gt=F("break_start"),
+                    break_end__lt=F("closes"),
+                ),
+                name="opening_hours_break_inside",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+class Closure(models.Model):
+    """A date the office is closed: national holidays and cuti bersama are seeded, the rest
+    (regional days such as Nyepi, office events) the admin adds."""
+
+    class Kind(models.TextChoices):
+        NATIONAL = "national", _("Libur nasional")
+        CUTI_BERSAMA = "cuti_bersama", _("Cuti bersama")
+        REGIONAL = "regional", _("Libur daerah")
+        OFFICE = "office", _("Kebijakan kantor")
+
+    office = models.ForeignKey(
+        Office, verbose_name=_("kantor"), on_delete=models.CASCADE, related_name="closures"
+    )
+    date = models.DateField(_("tanggal"))
+    reason = models.CharField(_("keterangan"), max_length=200)
+    kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices, default=Kind.OFFICE)
+
+    class Meta:
+        verbose_name = _("hari tutup")
+        verbose_name_plural = _("hari tutup")
+        ordering = ["office", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "date"], name="closure_one_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.reason}"
+
+
+class Agency(models.Model):
+    """An instansi with a booth in an office (Disdukcapil, Imigrasi, Samsat, BPJS …)."""
+
+    office = models.ForeignKey(
+        Office, verbose_name=_("kantor"), on_delete=models.PROTECT, related_name="agencies"
+    )
+    code = models.SlugField(_("kode"), max_length=40)
+    name = models.CharField(_("nama lengkap"), max_length=200)
+    short_name = models.CharField(_("nama singkat"), max_length=60)
+    is_active = models.BooleanField(_("aktif"), default=True)
+    position = models.PositiveSmallIntegerField(_("urutan"), default=0)
+
+    class Meta:
+        verbose_name = _("instansi")
+        verbose_name_plural = _("instansi")
+        ordering = ["office", "position", "short_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "code"], name="agency_code_per_office"),
+        ]
+
+    def __str__(self) -> str:
+        return self.short_name

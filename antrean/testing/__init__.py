@@ -1,0 +1,1 @@
+"""Helpers for the test suite: factories for real rows (no mocks of our own code)."""

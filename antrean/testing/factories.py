@@ -1,0 +1,131 @@
+"""Factories that create real rows with sensible defaults; every argument can be overridden."""
+
+import datetime as dt
+import itertools
+
+from django.utils import timezone
+
+from antrean.booking.services import BookingRequest
+from antrean.catalog.models import Service, Slot
+from antrean.integrity.models import Audience
+from antrean.integrity.services import pact_in_force
+from antrean.tenancy.models import Agency, OpeningHours, Office, Region
+
+_seq = itertools.count(1)
+
+
+def make_nik(n: int | None = None, *, region: str = "510301") -> str:
+    """A well-formed NIK: Badung district, born 1 Jan 1990, serial n."""
+    n = n if n is not None else next(_seq)
+    return f"{region}010190{n % 10000 or 1:04d}"
+
+
+def make_phone(n: int | None = None) -> str:
+    n = n if n is not None else next(_seq)
+    return f"0812{n % 10**8:08d}"
+
+
+def make_region(code: str = "51.03", name: str = "Kabupaten Badung") -> Region:
+    region, _ = Region.objects.get_or_create(
+        code=code, defaults={"name": name, "level": Region.Level.REGENCY}
+    )
+    return region
+
+
+def make_office(
+    *,
+    code: str | None = None,
+    timezone_name: str = "Asia/Makassar",
+    open_every_day: bool = True,
+    **fields,
+) -> Office:
+    """An office open 08:00–16:00 every day (so tests never fall on a weekend by chance)."""
+    code = code or f"kantor-{next(_seq)}"
+    office = Office.objects.create(
+        code=code,
+        name=fields.pop("name", f"Mal Pelayanan Publik {code}"),
+        region=fields.pop("region", None) or make_region(),
+        timezone=timezone_name,
+        **fields,
+    )
+    if open_every_day:
+        OpeningHours.objects.bulk_create(
+            [
+                OpeningHours(office=office, weekday=d, opens=dt.time(8), closes=dt.time(16))
+                for d in range(7)
+            ]
+        )
+    return office
+
+
+def make_agency(office: Office, **fields) -> Agency:
+    n = next(_seq)
+    return Agency.objects.create(
+        office=office,
+        code=fields.pop("code", f"instansi-{n}"),
+        name=fields.pop("name", f"Instansi {n}"),
+        short_name=fields.pop("short_name", f"Instansi {n}"),
+        **fields,
+    )
+
+
+_PREFIXES = itertools.cycle("ABCDEFGHJKLMNPQRSTUVWXYZ")
+
+
+def make_service(office: Office | None = None, *, agency: Agency | None = None, **fields) -> Service:
+    agency = agency or make_agency(office or make_office())
+    n = next(_seq)
+    return Service.objects.create(
+        agency=agency,
+        code=fields.pop("code", f"layanan-{n}"),
+        name=fields.pop("name", f"Layanan {n}"),
+        prefix=fields.pop("prefix", next(_PREFIXES)),
+        **fields,
+    )
+
+
+def tomorrow(office: Office) -> dt.date:
+    return office.local_today() + dt.timedelta(days=1)
+
+
+def make_slot(
+    service: Service | None = None,
+    *,
+    date: dt.date | None = None,
+    start: dt.time = dt.time(9),
+    end: dt.time = dt.time(10),
+    capacity: int = 5,
+) -> Slot:
+    service = service or make_service()
+    office = service.office
+    date = date or tomorrow(office)
+    return Slot.objects.create(
+        service=service,
+        date=date,
+        start=start,
+        end=end,
+        starts_at=dt.datetime.combine(date, start, tzinfo=office.zone),
+        ends_at=dt.datetime.combine(date, end, tzinfo=office.zone),
+        capacity=capacity,
+    )
+
+
+def booking_request(slot: Slot, **overrides) -> BookingRequest:
+    """A valid request for `slot`, agreeing to the pact in force."""
+    rendering = pact_in_force(office=slot.service.office, audience=Audience.CITIZEN)
+    values = {
+        "slot_id": slot.pk,
+        "name": "Ni Made Ayu Lestari",
+        "nik": make_nik(),
+        "whatsapp": make_phone(),
+        "pact_version": rendering.pact.version,
+        "pact_sha256": rendering.sha256,
+        "pact_agreed": True,
+        "whatsapp_consent": False,
+    }
+    values.update(overrides)
+    return BookingRequest(**values)
+
+
+def now() -> dt.datetime:
+    return timezone.now()
