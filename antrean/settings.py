@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "ninja",
     "antrean.core",
     "antrean.tenancy",
     "antrean.catalog",
@@ -55,9 +56,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "antrean.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -144,6 +146,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every start otherwise
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
@@ -181,7 +184,9 @@ ANTREAN_HASH_KEY = env.str("ANTREAN_HASH_KEY", default="")
 ANTREAN_KEY_DIR = VAR_DIR / "keys"
 
 # Booking rules that a ministry may tune nationally; per-office rules live on the Office.
-ANTREAN_MAX_BOOKINGS_PER_PHONE_PER_DAY = env.int("ANTREAN_MAX_BOOKINGS_PER_PHONE_PER_DAY", default=3)
+ANTREAN_MAX_BOOKINGS_PER_PHONE_PER_DAY = env.int(
+    "ANTREAN_MAX_BOOKINGS_PER_PHONE_PER_DAY", default=3
+)
 
 LOGGING = {
     "version": 1,

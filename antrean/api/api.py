@@ -1,3 +1,89 @@
+"""The public API (django-ninja), mounted at /api/; OpenAPI document at /api/openapi.json.
+
+Every answer under /api/, errors included, is JSON: ninja's own plain-text answers (405) and
+Django's HTML 404 page are replaced here, so clients never have to parse HTML.
+"""
+
+import asyncio
+import functools
+
+from django.conf import settings
+from django.http import Http404
+from django.urls import URLPattern, re_path
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="Antrean API", version="1", urls_namespace="api")
+from antrean.api.errors import error_response, register_error_handlers
+from antrean.api.public import router as public_router
+from antrean.core.errors import ErrorCode
+
+DESCRIPTION = """\
+Book a queue number at an Indonesian public service office (Mal Pelayanan Publik). A number
+cannot be taken without agreeing to the office's integrity pact (pakta integritas): fetch it
+from `/v1/offices/{code}/pact`, show it in full, and send back its `version` and `sha256`.
+
+Every error is `{"error": "<code>", "message": "<text>"}` (sometimes with `"field"`); switch on
+`error`, show `message`. Messages are in Indonesian, or English with `Accept-Language: en`.
+Times are local to the office; `zone` is its label (WIB, WITA, WIT).
+"""
+
+
+def _too_large(request) -> bool:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    return limit is not None and length > limit
+
+
+def _json_errors(view):
+    """Refuse oversized bodies up front and answer a wrong method in JSON."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if _too_large(request):
+            return error_response(ErrorCode.REQUEST_TOO_LARGE)
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:  # ninja's root view, which only exists to be reversed
+            return error_response(ErrorCode.NOT_FOUND)
+        if response.status_code == 405 and response.get("Content-Type") != "application/json":
+            allowed = response.get("Allow", "")
+            response = error_response(ErrorCode.METHOD_NOT_ALLOWED)
+            response["Allow"] = allowed
+        return response
+
+    return wrapped
+
+
+@csrf_exempt
+def _not_found(request, *args, **kwargs):
+    if _too_large(request):
+        return error_response(ErrorCode.REQUEST_TOO_LARGE)
+    return error_response(ErrorCode.NOT_FOUND)
+
+
+class AntreanAPI(NinjaAPI):
+    @property
+    def urls(self):
+        patterns, app_name, namespace = super().urls
+        patterns = [
+            URLPattern(p.pattern, _json_errors(p.callback), p.default_args, p.name)
+            if isinstance(p, URLPattern) and not asyncio.iscoroutinefunction(p.callback)
+            else p
+            for p in patterns
+        ]
+        # Last: any other path under /api/ is a JSON 404, whatever the method.
+        patterns.append(re_path(r"^.*$", _not_found, name="not-found"))
+        return patterns, app_name, namespace
+
+
+api = AntreanAPI(
+    title="Antrean API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api",
+)
+register_error_handlers(api)
+api.add_router("/v1/", public_router)

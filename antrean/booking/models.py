@@ -18,3 +18,6 @@ class PhoneDayCount(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["phone_hash", "date"], name="phone_day_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.phone_hash[:8]}… {self.date:%Y-%m-%d}: {self.active}"

@@ -87,9 +87,9 @@ def _take_phone_place(*, phone_hash: str, date: dt.date) -> None:
     PhoneDayCount.objects.bulk_create(
         [PhoneDayCount(phone_hash=phone_hash, date=date, active=0)], ignore_conflicts=True
     )
-    taken = PhoneDayCount.objects.filter(
-        phone_hash=phone_hash, date=date, active__lt=limit
-    ).update(active=F("active") + 1)
+    taken = PhoneDayCount.objects.filter(phone_hash=phone_hash, date=date, active__lt=limit).update(
+        active=F("active") + 1
+    )
     if taken == 0:
         raise DomainError(ErrorCode.TOO_MANY_BOOKINGS, field="whatsapp")
 

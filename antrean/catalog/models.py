@@ -1,5 +1,6 @@
 """Services with their service standard, and the bookable time slots of each day."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -16,7 +17,10 @@ class Service(models.Model):
     """A layanan of an agency, with its service standard (requirements, fee, duration)."""
 
     office = models.ForeignKey(
-        Office, verbose_name=_("kantor"), on_delete=models.PROTECT, related_name="services",
+        Office,
+        verbose_name=_("kantor"),
+        on_delete=models.PROTECT,
+        related_name="services",
         editable=False,
     )
     agency = models.ForeignKey(
@@ -26,7 +30,9 @@ class Service(models.Model):
     name = models.CharField(_("nama layanan"), max_length=200)
     description = models.TextField(_("keterangan"), blank=True)
     prefix = models.CharField(
-        _("awalan nomor"), max_length=2, validators=[prefix_validator],
+        _("awalan nomor"),
+        max_length=2,
+        validators=[prefix_validator],
         help_text=_("Huruf di depan nomor antrean (A-001). Unik dalam satu kantor."),
     )
     fee = models.PositiveIntegerField(
@@ -40,14 +46,14 @@ class Service(models.Model):
         _("waktu layanan (menit)"), default=15, help_text=_("Lama rata-rata melayani satu warga.")
     )
     slot_minutes = models.PositiveSmallIntegerField(
-        _("panjang jadwal (menit)"), default=60,
+        _("panjang jadwal (menit)"),
+        default=60,
         help_text=_("Jam layanan dibagi menjadi jadwal sepanjang ini untuk pemesanan daring."),
     )
-    slot_capacity = models.PositiveSmallIntegerField(
-        _("kuota daring per jadwal"), default=10
-    )
+    slot_capacity = models.PositiveSmallIntegerField(_("kuota daring per jadwal"), default=10)
     walkin_daily_quota = models.PositiveSmallIntegerField(
-        _("kuota langsung per hari"), default=50,
+        _("kuota langsung per hari"),
+        default=50,
         help_text=_("Antrean yang diambil langsung di kantor (anjungan atau loket)."),
     )
     is_active = models.BooleanField(_("aktif"), default=True)
@@ -60,7 +66,9 @@ class Service(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["office", "code"], name="service_code_per_office"),
             models.UniqueConstraint(fields=["office", "prefix"], name="service_prefix_per_office"),
-            models.CheckConstraint(condition=Q(slot_minutes__gte=5), name="service_slot_minutes_min"),
+            models.CheckConstraint(
+                condition=Q(slot_minutes__gte=5), name="service_slot_minutes_min"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -70,6 +78,23 @@ class Service(models.Model):
         # The office is the agency's; it is stored too so that prefixes can be unique per office.
         self.office_id = self.agency.office_id
         super().save(*args, **kwargs)
+
+    def clean(self):
+        # `office` is not a form field (it follows the agency), so the database's per-office
+        # unique constraints would only fail at save time; say it here, next to the field.
+        if self.agency_id is None:
+            return
+        errors = {}
+        office_id = Agency.objects.filter(pk=self.agency_id).values_list("office_id", flat=True)
+        others = Service.objects.filter(office_id__in=office_id).exclude(pk=self.pk)
+        if self.prefix and others.filter(prefix=self.prefix).exists():
+            errors["prefix"] = _("Awalan ini sudah dipakai layanan lain di kantor yang sama.")
+        if self.code and others.filter(code=self.code).exists():
+            errors["code"] = _("Kode ini sudah dipakai layanan lain di kantor yang sama.")
+        if self.slot_minutes is not None and self.slot_minutes < 5:
+            errors["slot_minutes"] = _("Panjang jadwal paling sedikit 5 menit.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_free(self) -> bool:
@@ -104,7 +129,9 @@ class Slot(models.Model):
         ordering = ["service", "date", "start"]
         constraints = [
             models.UniqueConstraint(fields=["service", "date", "start"], name="slot_unique_start"),
-            models.CheckConstraint(condition=Q(booked__lte=F("capacity")), name="slot_within_capacity"),
+            models.CheckConstraint(
+                condition=Q(booked__lte=F("capacity")), name="slot_within_capacity"
+            ),
             models.CheckConstraint(condition=Q(booked__gte=0), name="slot_booked_not_negative"),
             models.CheckConstraint(condition=Q(start__lt=F("end")), name="slot_order"),
         ]
@@ -112,6 +139,22 @@ class Slot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service} {self.date:%Y-%m-%d} {self.start:%H:%M}–{self.end:%H:%M}"
+
+    def clean(self):
+        # Read `booked` fresh: bookings keep coming while an admin has the form open.
+        if self.pk is None or self.capacity is None:
+            return
+        booked = Slot.objects.filter(pk=self.pk).values_list("booked", flat=True).first() or 0
+        if self.capacity < booked:
+            raise ValidationError(
+                {
+                    "capacity": _(
+                        "Kuota tidak boleh lebih kecil dari jumlah yang sudah terpesan "
+                        "(%(booked)d)."
+                    )
+                    % {"booked": booked}
+                }
+            )
 
     @property
     def remaining(self) -> int:

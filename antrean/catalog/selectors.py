@@ -45,9 +45,8 @@ def slot_is_bookable(slot: Slot, *, office: Office, now: dt.datetime) -> bool:
     if slot.starts_at <= now:
         return False
     local_now = office.local_now(now)
-    if slot.date == local_now.date() and office.daily_cutoff and local_now.time() >= office.daily_cutoff:
-        return False
-    return True
+    after_cutoff = bool(office.daily_cutoff) and local_now.time() >= office.daily_cutoff
+    return not (slot.date == local_now.date() and after_cutoff)
 
 
 def service_days(*, service: Service, now: dt.datetime | None = None) -> list[DayAvailability]:

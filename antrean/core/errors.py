@@ -15,7 +15,7 @@ class ErrorCode(StrEnum):
     REQUEST_TOO_LARGE = "request_too_large"
     NOT_FOUND = "not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
-    BAD_TOKEN = "bad_token"
+    BAD_TOKEN = "bad_token"  # noqa: S105 — an error code, not a secret
     FORBIDDEN = "forbidden"
     SERVER_ERROR = "server_error"
     INVALID_NAME = "invalid_name"
@@ -88,7 +88,9 @@ _MESSAGES = {
     ErrorCode.TOO_MANY_BOOKINGS: _(
         "Nomor WhatsApp ini sudah dipakai untuk 3 antrean aktif pada tanggal tersebut."
     ),
-    ErrorCode.INVALID_TRANSITION: _("Tindakan ini tidak dapat dilakukan pada status antrean saat ini."),
+    ErrorCode.INVALID_TRANSITION: _(
+        "Tindakan ini tidak dapat dilakukan pada status antrean saat ini."
+    ),
 }
 
 

@@ -8,10 +8,12 @@ import datetime as dt
 import re
 
 PROVINCE_CODES = frozenset(
-    [11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 31, 32, 33, 34, 35, 36, 51, 52, 53]
-    + [61, 62, 63, 64, 65, 71, 72, 73, 74, 75, 76, 81, 82, 91, 92, 93, 94, 95, 96]
+    {
+        *(11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 31, 32, 33, 34, 35, 36, 51, 52, 53),
+        *(61, 62, 63, 64, 65, 71, 72, 73, 74, 75, 76, 81, 82, 91, 92, 93, 94, 95, 96),
+    }
 )
-_DIGITS = re.compile(r"^[0-9]{16}$")
+_DIGITS = re.compile(r"[0-9]{16}")  # fullmatch: "$" would let a trailing newline in
 _SEPARATORS = re.compile(r"[\s.\-]")
 
 
@@ -21,7 +23,7 @@ def normalize_nik(raw: str) -> str:
 
 
 def is_valid_nik(nik: str) -> bool:
-    if not _DIGITS.match(nik):
+    if not _DIGITS.fullmatch(nik):
         return False
     if int(nik[0:2]) not in PROVINCE_CODES:
         return False

@@ -22,9 +22,7 @@ _PREFIX = "enc1"
 
 @functools.cache
 def _data_keys() -> tuple[tuple[str, AESGCM], ...]:
-    raw = list(settings.ANTREAN_DATA_KEYS) or [
-        dev_key_b64(settings.ANTREAN_KEY_DIR / "data.key")
-    ]
+    raw = list(settings.ANTREAN_DATA_KEYS) or [dev_key_b64(settings.ANTREAN_KEY_DIR / "data.key")]
     keys = []
     for item in raw:
         key = base64.b64decode(item)

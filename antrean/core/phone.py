@@ -18,8 +18,8 @@ def normalize_mobile(raw: str) -> str | None:
         number = phonenumbers.parse(raw, "ID")
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_valid_number(number):
-        return None
+    if number.country_code != 62 or not phonenumbers.is_valid_number(number):
+        return None  # a foreign number is valid in its country, but not an Indonesian mobile
     if phonenumbers.number_type(number) not in (
         PhoneNumberType.MOBILE,
         PhoneNumberType.FIXED_LINE_OR_MOBILE,

@@ -1,8 +1,9 @@
 """Integrity pacts: the versioned texts, the exact text each signer saw, and the signatures."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils.translation import gettext_lazy as _
 
 from antrean.tenancy.models import Agency, Office
@@ -21,8 +22,13 @@ class PactText(models.Model):
     """
 
     office = models.ForeignKey(
-        Office, verbose_name=_("kantor"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="pacts", help_text=_("Kosongkan untuk teks nasional (bawaan)."),
+        Office,
+        verbose_name=_("kantor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="pacts",
+        help_text=_("Kosongkan untuk teks nasional (bawaan)."),
     )
     audience = models.CharField(_("untuk"), max_length=10, choices=Audience.choices)
     version = models.PositiveIntegerField(_("versi"))
@@ -56,6 +62,31 @@ class PactText(models.Model):
     @property
     def is_published(self) -> bool:
         return self.published_at is not None
+
+    def clean(self):
+        if (
+            self.pk is not None
+            and PactText.objects.filter(pk=self.pk, published_at__isnull=False).exists()
+        ):
+            raise ValidationError(
+                _("Teks yang sudah diterbitkan tidak dapat diubah. Buat versi baru.")
+            )
+        if self.version is None or not self.audience:
+            return
+        same = PactText.objects.filter(
+            office_id=self.office_id, audience=self.audience, language=self.language
+        ).exclude(pk=self.pk)
+        if same.filter(version=self.version).exists():
+            raise ValidationError({"version": _("Versi ini sudah ada.")})
+        newest = same.filter(published_at__isnull=False).aggregate(v=Max("version"))["v"]
+        if newest is not None and self.version <= newest:
+            # A lower version could never come into force: the newest published one wins.
+            raise ValidationError(
+                {
+                    "version": _("Versi harus lebih besar dari versi terbit terakhir (%(v)d).")
+                    % {"v": newest}
+                }
+            )
 
 
 class PactRendering(models.Model):
@@ -106,12 +137,20 @@ class PactSignature(models.Model):
     pact_version = models.PositiveIntegerField(_("versi pakta"))
     pact_sha256 = models.CharField(_("sha256 pakta"), max_length=64)
     ticket = models.OneToOneField(
-        "queueing.Ticket", verbose_name=_("antrean"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="pact_signature",
+        "queueing.Ticket",
+        verbose_name=_("antrean"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="pact_signature",
     )
     officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("petugas"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="pact_signatures",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("petugas"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="pact_signatures",
     )
     signed_at = models.DateTimeField(_("waktu (UTC)"))
     channel = models.CharField(_("kanal"), max_length=10, choices=Channel.choices)

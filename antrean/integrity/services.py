@@ -5,7 +5,7 @@ import hashlib
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from antrean.core.errors import DomainError, ErrorCode
@@ -30,7 +30,11 @@ def pact_text_in_force(*, office: Office, audience: str, language: str = "id") -
         audience=audience,
         language=language,
         published_at__isnull=False,
-    ).order_by("office_id", "-version")  # NULLs sort last on both databases when ascending
+    ).order_by(
+        # The office's own versions first: SQLite sorts NULLs first unless told otherwise.
+        F("office_id").asc(nulls_last=True),
+        "-version",
+    )
     own = None
     national = None
     for pact in candidates.only("id", "office_id", "version", "body", "title", "language")[:50]:
@@ -104,9 +108,9 @@ def pact_publish(*, pact: PactText, now: dt.datetime | None = None) -> PactText:
 
 
 def pact_next_version(*, office: Office | None, audience: str, language: str = "id") -> int:
-    current = PactText.objects.filter(office=office, audience=audience, language=language).aggregate(
-        v=Max("version")
-    )["v"]
+    current = PactText.objects.filter(
+        office=office, audience=audience, language=language
+    ).aggregate(v=Max("version"))["v"]
     return (current or 0) + 1
 
 

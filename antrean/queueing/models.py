@@ -59,7 +59,11 @@ class Ticket(models.Model):
         Service, on_delete=models.PROTECT, related_name="+", editable=False
     )
     slot = models.ForeignKey(
-        Slot, verbose_name=_("jadwal"), null=True, blank=True, on_delete=models.PROTECT,
+        Slot,
+        verbose_name=_("jadwal"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="tickets",
     )
     date = models.DateField(_("tanggal"))
@@ -133,3 +137,6 @@ class TicketSequence(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["service", "date"], name="sequence_per_service_day"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} {self.date:%Y-%m-%d}: {self.last}"

@@ -3,6 +3,7 @@
 import datetime as dt
 import zoneinfo
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -37,7 +38,10 @@ class Region(models.Model):
 
 class Office(models.Model):
     code = models.SlugField(
-        _("kode"), max_length=40, unique=True, help_text=_("Contoh: mpp-badung. Tampil di alamat web.")
+        _("kode"),
+        max_length=40,
+        unique=True,
+        help_text=_("Contoh: mpp-badung. Tampil di alamat web."),
     )
     name = models.CharField(_("nama"), max_length=200)
     region = models.ForeignKey(Region, verbose_name=_("wilayah"), on_delete=models.PROTECT)
@@ -122,6 +126,27 @@ class OpeningHours(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    def clean(self):
+        # The CHECK constraints say the same; these messages are what an admin can act on.
+        if self.opens is None or self.closes is None:
+            return
+        if self.opens >= self.closes:
+            raise ValidationError({"closes": _("Jam tutup harus setelah jam buka.")})
+        if (self.break_start is None) != (self.break_end is None):
+            raise ValidationError(
+                {"break_end": _("Isi jam mulai dan selesai istirahat, atau kosongkan keduanya.")}
+            )
+        if self.break_start is not None and not (
+            self.opens < self.break_start < self.break_end < self.closes
+        ):
+            raise ValidationError(
+                {
+                    "break_start": _(
+                        "Istirahat harus berada di dalam jam layanan dan selesai setelah mulai."
+                    )
+                }
+            )
 
 
 class Closure(models.Model):

@@ -17,8 +17,17 @@ def closures_seed_national(*, office: Office, years: list[int]) -> int:
     calendar = holidays.country_holidays(
         "ID", years=years, categories=("public", "government"), language="id"
     )
+    # bulk_create(ignore_conflicts=True) returns every row it was given, inserted or not:
+    # leave out the dates already there so the count is what was added.
+    existing = set(
+        Closure.objects.filter(office=office, date__in=list(calendar)).values_list(
+            "date", flat=True
+        )
+    )
     rows = []
     for date, name in sorted(calendar.items()):
+        if date in existing:
+            continue
         kind = (
             Closure.Kind.CUTI_BERSAMA
             if _CUTI_BERSAMA_MARK in name.lower()

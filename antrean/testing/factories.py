@@ -9,7 +9,7 @@ from antrean.booking.services import BookingRequest
 from antrean.catalog.models import Service, Slot
 from antrean.integrity.models import Audience
 from antrean.integrity.services import pact_in_force
-from antrean.tenancy.models import Agency, OpeningHours, Office, Region
+from antrean.tenancy.models import Agency, Office, OpeningHours, Region
 
 _seq = itertools.count(1)
 
@@ -72,7 +72,9 @@ def make_agency(office: Office, **fields) -> Agency:
 _PREFIXES = itertools.cycle("ABCDEFGHJKLMNPQRSTUVWXYZ")
 
 
-def make_service(office: Office | None = None, *, agency: Agency | None = None, **fields) -> Service:
+def make_service(
+    office: Office | None = None, *, agency: Agency | None = None, **fields
+) -> Service:
     agency = agency or make_agency(office or make_office())
     n = next(_seq)
     return Service.objects.create(

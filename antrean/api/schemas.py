@@ -1,0 +1,171 @@
+"""Shapes of what the public API reads and writes: the contract other clients rely on.
+
+Input schemas check only types; the domain's rules (NIK, phone, name, pact) stay in the
+services, so the API and the citizen's pages refuse the same things with the same codes.
+"""
+
+import datetime as dt
+
+from ninja import Field, Schema
+from pydantic import StrictBool, StrictInt, StrictStr
+
+# Ids and versions larger than this cannot be stored by either database.
+MAX_ID = 2**63 - 1
+
+
+class ErrorOut(Schema):
+    error: str = Field(
+        description="Stable error code to switch on (e.g. `slot_full`, `invalid_nik`).",
+        examples=["slot_full"],
+    )
+    message: str = Field(
+        description="Human-readable explanation in the request's language (Indonesian by "
+        "default, English with `Accept-Language: en`).",
+        examples=["Kuota jadwal ini sudah penuh. Silakan pilih jadwal lain."],
+    )
+    field: str | None = Field(
+        None,
+        description="The request field the error belongs to, when there is one.",
+        examples=["slot_id"],
+    )
+
+
+class OfficeOut(Schema):
+    code: str = Field(description="Office code, used in URLs.", examples=["mpp-badung"])
+    name: str = Field(examples=["Mal Pelayanan Publik Kabupaten Badung"])
+    timezone: str = Field(description="IANA time zone.", examples=["Asia/Makassar"])
+    zone: str = Field(description="Zone label shown on clocks.", examples=["WITA"])
+    region_code: str = Field(description="Kemendagri region code.", examples=["51.03"])
+
+
+class OfficeRef(Schema):
+    code: str = Field(examples=["mpp-badung"])
+    name: str = Field(examples=["Mal Pelayanan Publik Kabupaten Badung"])
+
+
+class AgencyOut(Schema):
+    code: str = Field(examples=["disdukcapil"])
+    name: str = Field(examples=["Dinas Kependudukan dan Pencatatan Sipil Kabupaten Badung"])
+    short_name: str = Field(examples=["Disdukcapil"])
+
+
+class ServiceOut(Schema):
+    id: int = Field(examples=[12])
+    code: str = Field(examples=["ktp-el"])
+    name: str = Field(examples=["Perekaman KTP-el"])
+    agency: AgencyOut
+    prefix: str = Field(description="Letter(s) in front of queue numbers.", examples=["A"])
+    fee: int = Field(description="Official fee in rupiah; 0 means free.", examples=[0])
+    fee_note: str = Field(description="Legal basis of the fee.", examples=[""])
+    duration_minutes: int = Field(description="Typical time to serve one citizen.", examples=[15])
+    requirements: list[str] = Field(
+        description="Documents and conditions, one per item.",
+        examples=[["Fotokopi Kartu Keluarga", "Sudah berusia 17 tahun"]],
+    )
+
+
+class ServiceRef(Schema):
+    id: int = Field(examples=[12])
+    code: str = Field(examples=["ktp-el"])
+    name: str = Field(examples=["Perekaman KTP-el"])
+
+
+class SlotOut(Schema):
+    id: int = Field(description="Pass as `slot_id` to book.", examples=[345])
+    start: str = Field(description="Local time, HH:MM.", examples=["09:00"])
+    end: str = Field(description="Local time, HH:MM.", examples=["10:00"])
+    capacity: int = Field(examples=[10])
+    remaining: int = Field(examples=[7])
+    bookable: bool = Field(
+        description="Whether a booking can be made now: open day, not started, before the "
+        "office's same-day cutoff, places left.",
+        examples=[True],
+    )
+
+
+class DaySlotsOut(Schema):
+    date: dt.date = Field(examples=["2026-03-02"])
+    open: bool = Field(description="False on a closed day (holiday, weekend).", examples=[True])
+    reason: str = Field(description="Why the office is closed; empty when open.", examples=[""])
+    slots: list[SlotOut]
+
+
+class PactOut(Schema):
+    version: int = Field(examples=[1])
+    sha256: str = Field(
+        description="SHA-256 of the exact UTF-8 text; send it back with the booking.",
+        examples=["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"],
+    )
+    language: str = Field(examples=["id"])
+    title: str = Field(examples=["Pakta Integritas Pengguna Layanan"])
+    text: str = Field(description="The full text the citizen must be shown before agreeing.")
+
+
+class BookingIn(Schema):
+    slot_id: StrictInt = Field(ge=1, le=MAX_ID, examples=[345])
+    name: StrictStr = Field(
+        description="2 to 100 characters, any script.", examples=["Ni Made Ayu"]
+    )
+    nik: StrictStr = Field(
+        description="16-digit Nomor Induk Kependudukan.", examples=["5103014101900001"]
+    )
+    whatsapp: StrictStr = Field(
+        description="Indonesian mobile number; stored as E.164.", examples=["081234567890"]
+    )
+    pact_version: StrictInt = Field(
+        ge=1, le=MAX_ID, description="`version` from the office's pact.", examples=[1]
+    )
+    pact_sha256: StrictStr = Field(
+        max_length=200,
+        description="`sha256` from the office's pact.",
+        examples=["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"],
+    )
+    pact_agreed: StrictBool = Field(
+        description="Must be `true`: the citizen read the pact and agreed to it.",
+        examples=[True],
+    )
+    whatsapp_consent: StrictBool = Field(
+        False, description="Whether messages about this booking may be sent by WhatsApp."
+    )
+
+
+class BookingCreatedOut(Schema):
+    code: str = Field(description="Booking code.", examples=["7K3M9QXA"])
+    number: str = Field(description="Queue number.", examples=["A-001"])
+    status: str = Field(examples=["booked"])
+    office: OfficeRef
+    service: ServiceRef
+    date: dt.date = Field(examples=["2026-03-02"])
+    start: str = Field(description="Local time, HH:MM.", examples=["09:00"])
+    end: str = Field(description="Local time, HH:MM.", examples=["10:00"])
+    zone: str = Field(description="Zone label of the times.", examples=["WITA"])
+    token: str = Field(
+        description="Secret that lets its holder read and cancel this booking (send it as "
+        "`X-Booking-Token`). Returned only once, here; it cannot be recovered."
+    )
+    status_url: str = Field(description="The booking's own page, for the citizen.")
+
+
+class SignatureOut(Schema):
+    version: int = Field(examples=[1])
+    sha256: str
+    signed_at: dt.datetime = Field(description="UTC.")
+
+
+class BookingOut(Schema):
+    code: str = Field(examples=["7K3M9QXA"])
+    number: str = Field(examples=["A-001"])
+    status: str = Field(
+        description="booked, waiting, called, serving, done, no_show, cancelled or expired.",
+        examples=["booked"],
+    )
+    office: OfficeRef
+    service: ServiceRef
+    date: dt.date = Field(examples=["2026-03-02"])
+    start: str | None = Field(description="Local time, HH:MM.", examples=["09:00"])
+    end: str | None = Field(description="Local time, HH:MM.", examples=["10:00"])
+    zone: str = Field(examples=["WITA"])
+    name_masked: str = Field(examples=["N* M*** A***"])
+    nik_masked: str = Field(examples=["5103********0001"])
+    whatsapp_masked: str = Field(examples=["+62812****7890"])
+    pact: SignatureOut | None

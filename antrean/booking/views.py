@@ -1,0 +1,325 @@
+"""The citizen's booking pages: office → service → date → slot → identity → pact → booking.
+
+Plain HTML forms, no JavaScript needed. Views parse input, call one selector or service and
+render; the rules live in booking.services, catalog and integrity.
+"""
+
+import datetime as dt
+import json
+
+from cryptography.exceptions import InvalidTag
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from antrean.booking import selectors
+from antrean.booking.forms import IdentityForm, PactForm
+from antrean.booking.services import BookingRequest, booking_cancel, booking_create, booking_get
+from antrean.core.errors import DomainError, ErrorCode
+from antrean.core.http import client_info
+from antrean.core.personal_data import decrypt, encrypt, mask_nik, mask_phone
+from antrean.integrity.models import Audience, Channel
+from antrean.integrity.services import pact_in_force
+from antrean.queueing.states import Move, can_move
+
+# Session keys. The identity is kept encrypted and only until the booking is made.
+IDENTITY_KEY = "booking_identity"
+IDENTITY_PURPOSE = "session-identity"
+IDENTITY_TTL = dt.timedelta(hours=1)
+OWNED_KEY = "booking_owned"
+OWNED_MAX = 20
+FRESH_KEY = "booking_fresh"
+
+# Errors about the chosen slot: the citizen is offered another slot.
+SLOT_ERRORS = {
+    ErrorCode.SLOT_FULL,
+    ErrorCode.SLOT_PAST,
+    ErrorCode.OFFICE_CLOSED,
+    ErrorCode.CUTOFF_PASSED,
+    ErrorCode.NOT_FOUND,
+}
+
+
+# --- session helpers ---------------------------------------------------------------------
+
+
+def _identity_store(request: HttpRequest, data: dict) -> None:
+    payload = json.dumps(data, ensure_ascii=False)
+    request.session[IDENTITY_KEY] = {
+        "sealed": encrypt(payload, purpose=IDENTITY_PURPOSE),
+        "at": timezone.now().isoformat(),
+    }
+
+
+def _identity_load(request: HttpRequest) -> dict | None:
+    stored = request.session.get(IDENTITY_KEY)
+    if not stored:
+        return None
+    try:
+        saved_at = dt.datetime.fromisoformat(stored["at"])
+        if timezone.now() - saved_at > IDENTITY_TTL:
+            raise ValueError("expired")
+        return json.loads(decrypt(stored["sealed"], purpose=IDENTITY_PURPOSE))
+    except (KeyError, TypeError, ValueError, InvalidTag):  # expired, tampered or key retired
+        _identity_clear(request)
+        return None
+
+
+def _identity_clear(request: HttpRequest) -> None:
+    request.session.pop(IDENTITY_KEY, None)
+
+
+def _normalise_code(code: str) -> str:
+    return (code or "").upper().replace("-", "").strip()
+
+
+def _own(request: HttpRequest, code: str) -> None:
+    owned = [c for c in request.session.get(OWNED_KEY, []) if c != code]
+    request.session[OWNED_KEY] = [*owned, code][-OWNED_MAX:]
+
+
+def _owns(request: HttpRequest, code: str) -> bool:
+    return code in request.session.get(OWNED_KEY, [])
+
+
+# --- small responses ---------------------------------------------------------------------
+
+
+def _not_found(request: HttpRequest, message: str | None = None) -> HttpResponse:
+    return render(
+        request,
+        "booking/not_found.html",
+        {"message": message or ErrorCode.NOT_FOUND.message},
+        status=404,
+    )
+
+
+def _forbidden(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "booking/forbidden.html",
+        {"error": ErrorCode.BAD_TOKEN, "message": ErrorCode.BAD_TOKEN.message},
+        status=ErrorCode.BAD_TOKEN.status,
+    )
+
+
+def _office_service(office_code: str, service_id: int):
+    office = selectors.office_get(code=office_code)
+    if office is None:
+        return None, None
+    return office, selectors.office_service_get(office=office, service_id=service_id)
+
+
+# --- pages -------------------------------------------------------------------------------
+
+
+@require_safe
+def office_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "booking/office_list.html", {"offices": selectors.offices_active()})
+
+
+@require_safe
+def office_detail(request: HttpRequest, office_code: str) -> HttpResponse:
+    office = selectors.office_get(code=office_code)
+    if office is None:
+        return _not_found(request)
+    return render(
+        request,
+        "booking/office_detail.html",
+        {"office": office, "catalog": selectors.office_catalog(office=office), "step": 1},
+    )
+
+
+@require_safe
+def service_detail(request: HttpRequest, office_code: str, service_id: int) -> HttpResponse:
+    office, service = _office_service(office_code, service_id)
+    if service is None:
+        return _not_found(request)
+    return render(
+        request,
+        "booking/service_detail.html",
+        {
+            "office": office,
+            "service": service,
+            "days": selectors.service_day_choices(service=service),
+            "step": 2,
+        },
+    )
+
+
+@require_safe
+def service_day(
+    request: HttpRequest, office_code: str, service_id: int, day: dt.date
+) -> HttpResponse:
+    office, service = _office_service(office_code, service_id)
+    if service is None:
+        return _not_found(request)
+    page = selectors.service_day_page(service=service, date=day)
+    return render(
+        request,
+        "booking/service_day.html",
+        {"office": office, "service": service, "page": page, "step": 3},
+        status=200 if page.in_horizon else 404,
+    )
+
+
+def _slot_context(office, slot) -> dict:
+    state = selectors.slot_state(slot, office=office, now=timezone.now())
+    return {
+        "office": office,
+        "slot": slot,
+        "service": slot.service,
+        "slot_state": state,
+    }
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def identity(request: HttpRequest, office_code: str, slot_id: int) -> HttpResponse:
+    office = selectors.office_get(code=office_code)
+    slot = office and selectors.office_slot_get(office=office, slot_id=slot_id)
+    if not slot:
+        return _not_found(request)
+    if request.method == "POST":
+        form = IdentityForm(request.POST)
+        if form.is_valid():
+            _identity_store(request, form.cleaned_data)
+            return redirect("booking:pact", office_code=office.code, slot_id=slot.pk)
+        status = 422
+    else:
+        form = IdentityForm()
+        status = 200
+    context = _slot_context(office, slot) | {"form": form, "step": 4}
+    return render(request, "booking/identity.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def pact(request: HttpRequest, office_code: str, slot_id: int) -> HttpResponse:
+    office = selectors.office_get(code=office_code)
+    slot = office and selectors.office_slot_get(office=office, slot_id=slot_id)
+    if not slot:
+        return _not_found(request)
+    person = _identity_load(request)
+    if person is None:
+        return redirect("booking:identity", office_code=office.code, slot_id=slot.pk)
+
+    error: DomainError | None = None
+    if request.method == "POST":
+        form = PactForm(request.POST)
+        form.is_valid()  # a malformed version or hash is simply not the pact in force
+        data = form.cleaned_data
+        booking = BookingRequest(
+            slot_id=slot.pk,
+            name=person["name"],
+            nik=person["nik"],
+            whatsapp=person["whatsapp"],
+            pact_version=data.get("pact_version"),
+            pact_sha256=data.get("pact_sha256") or "",
+            pact_agreed=bool(data.get("pact_agreed")),
+            whatsapp_consent=bool(person.get("whatsapp_consent")),
+        )
+        try:
+            result = booking_create(
+                request=booking, client=client_info(request, channel=Channel.WEB)
+            )
+        except DomainError as exc:
+            error = exc
+        else:
+            _identity_clear(request)
+            _own(request, result.ticket.code)
+            request.session[FRESH_KEY] = {"code": result.ticket.code, "token": result.token}
+            return redirect("booking:booking", code=result.ticket.code)
+
+    rendering = pact_in_force(office=office, audience=Audience.CITIZEN)
+    context = _slot_context(office, slot) | {
+        "step": 5,
+        "rendering": rendering,
+        "person": {
+            "name": person["name"],
+            "masked_nik": mask_nik(person["nik"]),
+            "masked_phone": mask_phone(person["whatsapp"]),
+            "whatsapp_consent": person.get("whatsapp_consent"),
+        },
+        "error": error,
+        "error_field": error.field if error else None,
+        "slot_error": bool(error and error.code in SLOT_ERRORS),
+    }
+    status = error.code.status if error else 200
+    return render(request, "booking/pact.html", context, status=status)
+
+
+@never_cache
+@require_safe
+def booking_detail(request: HttpRequest, code: str) -> HttpResponse:
+    code = _normalise_code(code)
+    token = request.GET.get("t")
+    if token is not None and not _owns(request, code):
+        try:
+            ticket = booking_get(code=code, token=token)
+        except DomainError:
+            return _forbidden(request)
+        _own(request, ticket.code)
+    if token is not None:
+        # The token leaves the address bar (and the history) at once.
+        return redirect("booking:booking", code=code)
+    if not _owns(request, code):
+        return _forbidden(request)
+    ticket = selectors.ticket_for_owner(code=code)
+    if ticket is None:
+        return _not_found(request)
+    fresh = request.session.get(FRESH_KEY)
+    private_url = None
+    if fresh and fresh.get("code") == code:
+        del request.session[FRESH_KEY]
+        private_url = request.build_absolute_uri(
+            reverse("booking:booking", kwargs={"code": code}) + "?t=" + fresh["token"]
+        )
+    return render(
+        request,
+        "booking/booking_detail.html",
+        {
+            "ticket": ticket,
+            "office": ticket.office,
+            "service": ticket.service,
+            "signature": getattr(ticket, "pact_signature", None),
+            "can_cancel": can_move(ticket.status, Move.CANCEL),
+            "just_booked": private_url is not None,
+            "private_url": private_url,
+            "step": 6 if private_url else None,
+        },
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def booking_cancel_view(request: HttpRequest, code: str) -> HttpResponse:
+    code = _normalise_code(code)
+    if not _owns(request, code):
+        return _forbidden(request)
+    ticket = selectors.ticket_for_owner(code=code)
+    if ticket is None:
+        return _not_found(request)
+    if request.method == "GET":
+        if not can_move(ticket.status, Move.CANCEL):
+            return redirect("booking:booking", code=code)
+        return render(
+            request,
+            "booking/cancel_confirm.html",
+            {"ticket": ticket, "office": ticket.office, "service": ticket.service},
+        )
+    try:
+        booking_cancel(ticket=ticket)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Antrean %(number)s sudah dibatalkan.") % {"number": ticket.number},
+        )
+    return redirect("booking:booking", code=code)

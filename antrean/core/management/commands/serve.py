@@ -1,0 +1,137 @@
+"""`manage.py serve`: the one command behind `make run`.
+
+Prepares the installation (migrate, demo data when empty, a development admin, slots) and then
+serves HTTP and WebSockets with uvicorn in this same process. The preparation is `setup()`,
+testable without starting a server.
+"""
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, OutputWrapper
+from django.db import connections
+
+DEV_USERNAME = "admin"
+PASSWORD_FILE = "dev-admin-password"  # noqa: S105 (a file name)
+PASSWORD_ENV = "ANTREAN_DEV_PASSWORD"  # noqa: S105 (a variable name)
+
+
+@dataclass(frozen=True)
+class DevAdmin:
+    created: bool
+    source: str  # "env", "generated" or "existing"
+    password: str | None  # only when just generated: the one time it is shown
+    password_file: Path | None  # where a generated password is kept, if it is
+
+
+def _write_private(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(text + "\n")
+    os.chmod(path, 0o600)  # in case the file was there before with looser rights
+
+
+def dev_admin_ensure(*, var_dir: Path, env_password: str | None) -> DevAdmin:
+    """Create the superuser `admin` unless a user of that name exists.
+
+    The password is ANTREAN_DEV_PASSWORD when set; otherwise a generated one, kept in
+    var/dev-admin-password (0600) so that later runs can say where it is without printing it.
+    """
+    path = var_dir / PASSWORD_FILE
+    User = get_user_model()
+    if User.objects.filter(username=DEV_USERNAME).exists():
+        return DevAdmin(
+            created=False,
+            source="existing",
+            password=None,
+            password_file=path if path.exists() else None,
+        )
+    if env_password:
+        User.objects.create_superuser(DEV_USERNAME, email="", password=env_password)
+        # A file left from an earlier database would now be wrong.
+        path.unlink(missing_ok=True)
+        return DevAdmin(created=True, source="env", password=None, password_file=None)
+    password = secrets.token_urlsafe(18)
+    User.objects.create_superuser(DEV_USERNAME, email="", password=password)
+    _write_private(path, password)
+    return DevAdmin(created=True, source="generated", password=password, password_file=path)
+
+
+def setup(*, stdout, demo: bool = True, var_dir: Path | None = None) -> DevAdmin:
+    """Everything `serve` does before serving; each step is a no-op when already done."""
+    if not isinstance(stdout, OutputWrapper):
+        stdout = OutputWrapper(stdout)
+    var_dir = var_dir or Path(settings.VAR_DIR)
+    # WhiteNoise warns about a missing STATIC_ROOT even when it serves through the finders.
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+    stdout.write("Menyiapkan basis data…")
+    call_command("migrate", interactive=False, verbosity=0, stdout=stdout)
+    if demo:
+        call_command("seed_demo", if_empty=True, stdout=stdout)
+    dev_admin = dev_admin_ensure(var_dir=var_dir, env_password=os.environ.get(PASSWORD_ENV))
+    _report_admin(stdout, dev_admin)
+    call_command("ensure_slots", stdout=stdout)
+    return dev_admin
+
+
+def _report_admin(stdout, dev_admin: DevAdmin) -> None:
+    if dev_admin.source == "generated":
+        stdout.write("")
+        stdout.write("  Akun admin pengembangan dibuat (hanya ditampilkan sekali):")
+        stdout.write(f"    nama pengguna: {DEV_USERNAME}")
+        stdout.write(f"    kata sandi:    {dev_admin.password}")
+        stdout.write(f"    tersimpan di:  {dev_admin.password_file}")
+        stdout.write("")
+    elif dev_admin.source == "env":
+        stdout.write(f"Akun admin pengembangan dibuat dengan kata sandi dari {PASSWORD_ENV}.")
+    elif dev_admin.password_file is not None:
+        stdout.write(
+            f"Akun admin: {DEV_USERNAME} (kata sandi tersimpan di {dev_admin.password_file})."
+        )
+    else:
+        stdout.write(f"Akun admin: {DEV_USERNAME} (sudah ada).")
+
+
+class Command(BaseCommand):
+    help = "Siapkan basis data, data contoh, dan akun admin, lalu jalankan server (uvicorn)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=None, help="Bawaan: $PORT atau 8000.")
+        parser.add_argument("--no-demo", action="store_true", help="Jangan muat data contoh.")
+
+    def handle(self, *args, host, port, no_demo=False, **options):
+        if port is None:
+            try:
+                port = int(os.environ.get("PORT", "8000"))
+            except ValueError as exc:
+                raise CommandError("PORT harus berupa angka.") from exc
+        setup(stdout=self.stdout, demo=not no_demo)
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
+        base = f"http://{shown}:{port}"
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS("Antrean siap:"))
+        self.stdout.write(f"  Situs warga:  {base}/")
+        self.stdout.write(f"  Admin:        {base}/admin/")
+        self.stdout.write(f"  API:          {base}/api/docs")
+        self.stdout.write("")
+        run_server(host=host, port=port)
+
+
+def run_server(*, host: str, port: int) -> None:
+    import uvicorn
+
+    from antrean.asgi import application
+
+    # Connections opened by the setup steps belong to this thread; requests use their own.
+    connections.close_all()
+    config = uvicorn.Config(
+        application, host=host, port=port, lifespan="off", log_level="info", workers=1
+    )
+    uvicorn.Server(config).run()

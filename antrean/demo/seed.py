@@ -1,0 +1,183 @@
+"""Load the demo offices of antrean/demo/data.py, idempotently.
+
+Rows are found by their codes; a second run creates nothing and only brings back values that
+differ from the data (an admin's edit of a demo row is undone by an explicit reload, never by
+`--if-empty`). Closures and slots are only ever added.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Model
+
+from antrean.catalog.models import Service
+from antrean.catalog.services import office_slots_ensure
+from antrean.demo.data import OFFICES
+from antrean.tenancy.models import Agency, Closure, Office, OpeningHours, Region
+from antrean.tenancy.services import closures_seed_national
+
+
+@dataclass
+class SeedReport:
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    offices: list[str] = field(default_factory=list)
+
+    def count(self, kind: str, *, created: bool, changed: bool) -> None:
+        if created:
+            self.created[kind] = self.created.get(kind, 0) + 1
+        elif changed:
+            self.updated[kind] = self.updated.get(kind, 0) + 1
+
+    def add(self, kind: str, n: int) -> None:
+        if n:
+            self.created[kind] = self.created.get(kind, 0) + n
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+def _upsert(model: type[Model], lookup: dict, values: dict) -> tuple[Model, bool, bool]:
+    """get_or_create, then save only the fields whose value differs: (row, created, changed)."""
+    obj, created = model.objects.get_or_create(**lookup, defaults=values)
+    if created:
+        return obj, True, False
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    if changed:
+        for name in changed:
+            setattr(obj, name, values[name])
+        obj.save(update_fields=changed)
+    return obj, False, bool(changed)
+
+
+def _time(value: str | None) -> dt.time | None:
+    return dt.time.fromisoformat(value) if value else None
+
+
+def region_ensure(*, code: str, name: str, province_code: str, province_name: str) -> Region:
+    """The regency or city, under its province (provinces come from a migration)."""
+    province, _ = Region.objects.get_or_create(
+        code=province_code, defaults={"name": province_name, "level": Region.Level.PROVINCE}
+    )
+    level = Region.Level.CITY if name.lower().startswith("kota") else Region.Level.REGENCY
+    region, _ = Region.objects.get_or_create(
+        code=code, defaults={"name": name, "level": level, "parent": province}
+    )
+    if region.parent_id is None and region.pk != province.pk:
+        region.parent = province
+        region.save(update_fields=["parent"])
+    return region
+
+
+def office_load(data: dict, *, report: SeedReport, now: dt.datetime | None = None) -> Office:
+    """One office with its hours, closures, agencies, services and bookable slots."""
+    region = region_ensure(
+        code=data["region_code"],
+        name=data["region_name"],
+        province_code=data["province_code"],
+        province_name=data["province_name"],
+    )
+    office, created, changed = _upsert(
+        Office,
+        {"code": data["code"]},
+        {
+            "name": data["name"],
+            "region": region,
+            "timezone": data["timezone"],
+            "address": data.get("address", ""),
+            "phone": data.get("phone", ""),
+            "daily_cutoff": _time(data.get("daily_cutoff")),
+        },
+    )
+    report.count("kantor", created=created, changed=changed)
+
+    for weekday, (opens, closes, break_start, break_end) in data["opening_hours"].items():
+        _, created, changed = _upsert(
+            OpeningHours,
+            {"office": office, "weekday": weekday},
+            {
+                "opens": _time(opens),
+                "closes": _time(closes),
+                "break_start": _time(break_start),
+                "break_end": _time(break_end),
+            },
+        )
+        report.count("jam layanan", created=created, changed=changed)
+
+    for position, agency_data in enumerate(data["agencies"], start=1):
+        agency, created, changed = _upsert(
+            Agency,
+            {"office": office, "code": agency_data["code"]},
+            {
+                "name": agency_data["name"],
+                "short_name": agency_data["short_name"],
+                "position": position,
+            },
+        )
+        report.count("instansi", created=created, changed=changed)
+        for service_position, service_data in enumerate(agency_data["services"], start=1):
+            _, created, changed = _upsert(
+                Service,
+                {"office": office, "code": service_data["code"]},
+                {
+                    "agency": agency,
+                    "name": service_data["name"],
+                    "description": service_data.get("description", ""),
+                    "prefix": service_data["prefix"],
+                    "fee": service_data["fee"],
+                    "fee_note": service_data.get("fee_note", ""),
+                    "requirements": "\n".join(service_data["requirements"]),
+                    "duration_minutes": service_data["duration_minutes"],
+                    "slot_minutes": service_data["slot_minutes"],
+                    "slot_capacity": service_data["slot_capacity"],
+                    "walkin_daily_quota": service_data["walkin_daily_quota"],
+                    "position": service_position,
+                },
+            )
+            report.count("layanan", created=created, changed=changed)
+
+    # Closures before slots, so no slot is made on a closed day.
+    report.add("hari tutup", closures_load(office=office, data=data, now=now))
+    report.add("jadwal", office_slots_ensure(office=office, now=now))
+    report.offices.append(office.code)
+    return office
+
+
+def closures_load(*, office: Office, data: dict, now: dt.datetime | None = None) -> int:
+    """National holidays for this year and next, then the office's regional days.
+
+    A regional day on a date that is already closed (Nyepi is also a national holiday) is
+    skipped. Returns how many closures were added.
+    """
+    before = Closure.objects.filter(office=office).count()
+    year = office.local_today(now).year
+    closures_seed_national(office=office, years=[year, year + 1])
+    Closure.objects.bulk_create(
+        [
+            Closure(
+                office=office,
+                date=dt.date.fromisoformat(date),
+                reason=reason,
+                kind=Closure.Kind.REGIONAL,
+            )
+            for date, reason in data.get("regional_closures", [])
+        ],
+        ignore_conflicts=True,
+    )
+    return Closure.objects.filter(office=office).count() - before
+
+
+def seed_demo(*, offices: list[dict] | None = None, now: dt.datetime | None = None) -> SeedReport:
+    """Load every demo office, each in its own transaction."""
+    report = SeedReport()
+    for data in offices if offices is not None else OFFICES:
+        with transaction.atomic():
+            office_load(data, report=report, now=now)
+    return report
+
+
+def demo_is_needed() -> bool:
+    """True on an empty installation: no office at all (not even one an admin made)."""
+    return not Office.objects.exists()
