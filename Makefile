@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 
-.PHONY: install run test test-sqlite test-postgres lint format e2e messages clean
+.PHONY: install run test test-sqlite test-postgres lint format e2e bench messages clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ test-postgres: install
 e2e: install
 	$(VENV)/bin/pytest -m browser
 
+## Measured figures (printed, and written as JSON under var/bench/); see docs/benchmarks.md
+bench: install
+	$(PY) bench/certificate.py --runs 300 --json var/bench/certificate.json
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -41,10 +45,18 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-## Rebuild the message catalogues (needs GNU gettext)
+## Rebuild the English catalogue from the Indonesian msgids, then compile it (needs GNU gettext).
+## Runs inside antrean/: from the root, compilemessages would also recompile every installed
+## package's catalogue under .venv, and makemessages would scan var/ and scripts/. Tests and
+## test helpers are skipped.
+## The last line counts what is left: translate any untranslated or fuzzy entry in $(MESSAGES_PO).
+MESSAGES_IGNORE := --ignore 'testing/*' --ignore 'tests/*' --ignore 'test_*.py' --ignore 'conftest.py'
+MESSAGES_PO := antrean/locale/en/LC_MESSAGES/django.po
 messages: install
-	cd antrean && ../$(PY) ../manage.py makemessages -l en --no-location --ignore 'testing/*'
-	cd antrean && ../$(PY) ../manage.py compilemessages -l en
+	cd antrean && $(abspath $(PY)) ../manage.py makemessages -l en --add-location=file \
+		--no-obsolete $(MESSAGES_IGNORE)
+	cd antrean && $(abspath $(PY)) ../manage.py compilemessages -l en
+	msgfmt --check --statistics -o /dev/null $(MESSAGES_PO)
 
 clean:
 	rm -rf $(VENV) var/test*.sqlite3 .pytest_cache .ruff_cache

@@ -45,12 +45,15 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "antrean.core",
     "antrean.tenancy",
     "antrean.catalog",
     "antrean.integrity",
     "antrean.queueing",
     "antrean.booking",
+    "antrean.notifications",
     "antrean.api",
 ]
 
@@ -182,6 +185,35 @@ SECURE_PROXY_SSL_HEADER = (
 ANTREAN_DATA_KEYS = env.list("ANTREAN_DATA_KEYS", default=[])
 ANTREAN_HASH_KEY = env.str("ANTREAN_HASH_KEY", default="")
 ANTREAN_KEY_DIR = VAR_DIR / "keys"
+
+# Certificates: each office signs with its own key (integrity.signing). A development key is
+# made on first use; ANTREAN_SIGNING_PKCS12_PASSWORD unlocks offices' imported PKCS#12 files.
+ANTREAN_SIGNING_PKCS12_PASSWORD = env.str("ANTREAN_SIGNING_PKCS12_PASSWORD", default="")
+
+# Background work: django-tasks on the database (worker: `manage.py db_worker`, started by
+# `manage.py serve`). TASKS_BACKEND=immediate runs tasks in-process (tests, tiny installs).
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }[env.str("TASKS_BACKEND", default="database")],
+        "QUEUES": ["default", "certificates", "messages"],
+    }
+}
+
+# WhatsApp: `console` keeps messages on the staff inbox page; `cloud` sends through the
+# WhatsApp Business Cloud API (see docs/whatsapp.md).
+WHATSAPP_GATEWAY = env.str("WHATSAPP_GATEWAY", default="console")
+WHATSAPP_API_BASE = env.str("WHATSAPP_API_BASE", default="https://graph.facebook.com")
+WHATSAPP_API_VERSION = env.str("WHATSAPP_API_VERSION", default="v21.0")
+WHATSAPP_PHONE_NUMBER_ID = env.str("WHATSAPP_PHONE_NUMBER_ID", default="")
+WHATSAPP_ACCESS_TOKEN = env.str("WHATSAPP_ACCESS_TOKEN", default="")
+WHATSAPP_APP_SECRET = env.str("WHATSAPP_APP_SECRET", default="")
+WHATSAPP_VERIFY_TOKEN = env.str("WHATSAPP_VERIFY_TOKEN", default="")
+WHATSAPP_TIMEOUT = env.float("WHATSAPP_TIMEOUT", default=10.0)
+WHATSAPP_MAX_ATTEMPTS = env.int("WHATSAPP_MAX_ATTEMPTS", default=8)
+WHATSAPP_RETRY_BASE_SECONDS = env.float("WHATSAPP_RETRY_BASE_SECONDS", default=2.0)
 
 # Booking rules that a ministry may tune nationally; per-office rules live on the Office.
 ANTREAN_MAX_BOOKINGS_PER_PHONE_PER_DAY = env.int(

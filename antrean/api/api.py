@@ -13,6 +13,7 @@ from django.urls import URLPattern, re_path
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 
+from antrean.api.certificates import router as certificates_router
 from antrean.api.errors import error_response, register_error_handlers
 from antrean.api.public import router as public_router
 from antrean.core.errors import ErrorCode
@@ -87,3 +88,4 @@ api = AntreanAPI(
 )
 register_error_handlers(api)
 api.add_router("/v1/", public_router)
+api.add_router("/v1/", certificates_router)

@@ -43,7 +43,11 @@ class IdentityForm(forms.Form):
     whatsapp_consent = forms.BooleanField(
         label=_("Kirim piagam dan pemberitahuan ke WhatsApp saya"),
         required=False,
-        help_text=_("Boleh tidak dicentang: antrean Anda tetap berlaku."),
+        help_text=_(
+            "Yang dikirim: nomor antrean, Piagam Pakta Integritas (PDF), dan pengingat sebelum "
+            "jadwal. Tidak wajib: tanpa centang ini tidak ada pesan WhatsApp, antrean tetap "
+            "berlaku, dan piagam dapat diunduh di halaman antrean Anda."
+        ),
     )
 
     # Django's own "required" message, in the same voice as the domain messages.

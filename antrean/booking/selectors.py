@@ -141,7 +141,9 @@ def office_slot_get(*, office: Office, slot_id: int) -> Slot | None:
 def ticket_for_owner(*, code: str) -> Ticket | None:
     """A booking for its owner's page; the caller has checked the ownership."""
     return (
-        Ticket.objects.select_related("office", "service__agency", "slot", "pact_signature")
+        Ticket.objects.select_related(
+            "office", "service__agency", "slot", "pact_signature__certificate"
+        )
         .filter(code=code)
         .first()
     )

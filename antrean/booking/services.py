@@ -22,6 +22,10 @@ from antrean.integrity.services import (
     pact_in_force,
     pact_signature_create,
 )
+from antrean.notifications.services import (
+    message_queue_booking_cancelled,
+    message_queue_booking_confirmed,
+)
 from antrean.queueing.models import Ticket, new_booking_code
 from antrean.queueing.services import format_number, ticket_number_next
 from antrean.queueing.states import ACTIVE, Move, Status, can_move
@@ -157,6 +161,8 @@ def booking_create(
             pact_signature_create(
                 rendering=rendering, office=office, client=client, ticket=ticket, now=now
             )
+            # The outbox row commits with the booking, or not at all.
+            message_queue_booking_confirmed(ticket=ticket)
     except IntegrityError as exc:
         # The partial unique index on (service, date, nik_hash) decided a race between two
         # bookings of the same NIK; the whole transaction has been rolled back.
@@ -202,4 +208,5 @@ def booking_cancel(*, ticket: Ticket, now: dt.datetime | None = None) -> Ticket:
         locked.status = Status.CANCELLED
         locked.cancelled_at = now
         locked.save(update_fields=["status", "cancelled_at"])
+        message_queue_booking_cancelled(ticket=locked)
     return locked

@@ -24,7 +24,9 @@ from antrean.core.errors import DomainError, ErrorCode
 from antrean.core.http import client_info
 from antrean.core.personal_data import decrypt, encrypt, mask_nik, mask_phone
 from antrean.integrity.models import Audience, Channel
+from antrean.integrity.selectors import certificate_for_ticket
 from antrean.integrity.services import pact_in_force
+from antrean.integrity.views import pdf_response
 from antrean.queueing.states import Move, can_move
 
 # Session keys. The identity is kept encrypted and only until the booking is made.
@@ -323,3 +325,16 @@ def booking_cancel_view(request: HttpRequest, code: str) -> HttpResponse:
             _("Antrean %(number)s sudah dibatalkan.") % {"number": ticket.number},
         )
     return redirect("booking:booking", code=code)
+
+
+@never_cache
+@require_safe
+def booking_certificate(request: HttpRequest, code: str) -> HttpResponse:
+    """The signed certificate PDF, as stored, for the booking's owner."""
+    code = _normalise_code(code)
+    if not _owns(request, code):
+        return _forbidden(request)
+    certificate = certificate_for_ticket(code=code)
+    if certificate is None or not certificate.is_ready:
+        return _not_found(request, _("Piagam belum tersedia. Coba lagi sebentar lagi."))
+    return pdf_response(certificate)

@@ -5,6 +5,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from antrean.tenancy.models import Agency, Office
 
@@ -61,7 +62,7 @@ class Service(models.Model):
 
     class Meta:
         verbose_name = _("layanan")
-        verbose_name_plural = _("layanan")
+        verbose_name_plural = pgettext_lazy("plural", "layanan")
         ordering = ["office", "agency__position", "position", "name"]
         constraints = [
             models.UniqueConstraint(fields=["office", "code"], name="service_code_per_office"),
@@ -125,7 +126,7 @@ class Slot(models.Model):
 
     class Meta:
         verbose_name = _("jadwal")
-        verbose_name_plural = _("jadwal")
+        verbose_name_plural = pgettext_lazy("plural", "jadwal")
         ordering = ["service", "date", "start"]
         constraints = [
             models.UniqueConstraint(fields=["service", "date", "start"], name="slot_unique_start"),

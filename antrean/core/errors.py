@@ -30,6 +30,7 @@ class ErrorCode(StrEnum):
     DUPLICATE_BOOKING = "duplicate_booking"
     TOO_MANY_BOOKINGS = "too_many_bookings"
     INVALID_TRANSITION = "invalid_transition"
+    CERTIFICATE_PENDING = "certificate_pending"
 
     @property
     def status(self) -> int:
@@ -52,6 +53,7 @@ _STATUS = {
     ErrorCode.DUPLICATE_BOOKING: 409,
     ErrorCode.TOO_MANY_BOOKINGS: 409,
     ErrorCode.INVALID_TRANSITION: 409,
+    ErrorCode.CERTIFICATE_PENDING: 409,
 }
 
 _MESSAGES = {
@@ -86,7 +88,10 @@ _MESSAGES = {
         "NIK ini sudah memiliki antrean aktif untuk layanan yang sama pada tanggal tersebut."
     ),
     ErrorCode.TOO_MANY_BOOKINGS: _(
-        "Nomor WhatsApp ini sudah dipakai untuk 3 antrean aktif pada tanggal tersebut."
+        "Nomor WhatsApp ini sudah mencapai batas antrean aktif pada tanggal tersebut."
+    ),
+    ErrorCode.CERTIFICATE_PENDING: _(
+        "Piagam sedang disiapkan dan akan tersedia dalam beberapa detik. Coba lagi sebentar lagi."
     ),
     ErrorCode.INVALID_TRANSITION: _(
         "Tindakan ini tidak dapat dilakukan pada status antrean saat ini."

@@ -3,12 +3,21 @@
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from antrean.integrity.models import PactRendering, PactSignature, PactText
+from antrean.integrity.certificates import certificate_revoke
+from antrean.integrity.models import (
+    Certificate,
+    LedgerHead,
+    PactRendering,
+    PactSignature,
+    PactText,
+    SigningKey,
+)
 from antrean.integrity.services import pact_next_version, pact_publish
 
 PUBLISH_BUTTON = "_terbitkan"
@@ -196,4 +205,85 @@ class PactSignatureAdmin(_ReadOnlyAdmin):
         "channel",
         "client_ip",
         "user_agent",
+        "ledger_seq",
+        "prev_hash",
+        "entry_hash",
     ]
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Alasan pencabutan"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        help_text=_("Ditampilkan di halaman verifikasi publik. Jangan tulis data pribadi."),
+    )
+
+
+@admin.register(Certificate)
+class CertificateAdmin(_ReadOnlyAdmin):
+    list_display = ["number", "office", "status", "ready", "created_at", "rendered_at"]
+    list_filter = ["office", "status"]
+    search_fields = ["=number", "=verification_code", "=signature__ticket__code"]
+    date_hierarchy = "created_at"
+    list_select_related = ["office"]
+    fields = [
+        "number",
+        "office",
+        "status",
+        "verification_code",
+        "signature",
+        "signing_key",
+        "pdf_sha256",
+        "created_at",
+        "rendered_at",
+        "revoked_at",
+        "revoked_reason",
+        "revoked_by",
+    ]
+    actions = ["revoke"]
+
+    @admin.display(description=_("PDF siap"), boolean=True)
+    def ready(self, obj: Certificate) -> bool:
+        return obj.is_ready
+
+    # The only change an admin makes to a certificate is revoking it, through this action.
+    @admin.action(description=_("Cabut piagam terpilih (dengan alasan)"))
+    def revoke(self, request, queryset):
+        if not request.user.has_perm("integrity.change_certificate"):
+            self.message_user(request, _("Anda tidak berwenang mencabut piagam."), messages.ERROR)
+            return None
+        form = RevokeForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            count = 0
+            for certificate in queryset.exclude(status=Certificate.Status.REVOKED):
+                certificate_revoke(
+                    certificate=certificate, reason=form.cleaned_data["reason"], by=request.user
+                )
+                count += 1
+            self.message_user(request, _("%(n)d piagam dicabut.") % {"n": count}, messages.SUCCESS)
+            return None
+        return TemplateResponse(
+            request,
+            "admin/integrity/certificate/revoke.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Cabut piagam"),
+                "form": form,
+                "certificates": queryset,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+
+@admin.register(SigningKey)
+class SigningKeyAdmin(_ReadOnlyAdmin):
+    list_display = ["key_id", "office", "source", "activated_at", "retired_at"]
+    list_filter = ["office", "source"]
+    fields = ["office", "key_id", "source", "activated_at", "retired_at", "certificate_pem"]
+
+
+@admin.register(LedgerHead)
+class LedgerHeadAdmin(_ReadOnlyAdmin):
+    list_display = ["office", "seq", "hash", "updated_at"]

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Max, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from antrean.tenancy.models import Agency, Office
 
@@ -40,7 +41,7 @@ class PactText(models.Model):
 
     class Meta:
         verbose_name = _("teks pakta integritas")
-        verbose_name_plural = _("teks pakta integritas")
+        verbose_name_plural = pgettext_lazy("plural", "teks pakta integritas")
         ordering = ["office__name", "audience", "-version"]
         constraints = [
             models.UniqueConstraint(
@@ -105,7 +106,7 @@ class PactRendering(models.Model):
 
     class Meta:
         verbose_name = _("teks pakta yang ditampilkan")
-        verbose_name_plural = _("teks pakta yang ditampilkan")
+        verbose_name_plural = pgettext_lazy("plural", "teks pakta yang ditampilkan")
         constraints = [
             models.UniqueConstraint(fields=["pact", "office", "sha256"], name="rendering_unique"),
         ]
@@ -156,17 +157,132 @@ class PactSignature(models.Model):
     channel = models.CharField(_("kanal"), max_length=10, choices=Channel.choices)
     client_ip = models.GenericIPAddressField(_("alamat IP"), null=True, blank=True)
     user_agent = models.CharField(_("peramban"), max_length=300, blank=True)
+    # The office's hash chain (integrity.ledger): position, the previous entry's hash, and
+    # sha256 over this entry's canonical record.
+    ledger_seq = models.PositiveBigIntegerField(_("posisi buku besar"), null=True, editable=False)
+    prev_hash = models.CharField(_("hash sebelumnya"), max_length=64, blank=True, editable=False)
+    entry_hash = models.CharField(_("hash buku besar"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("tanda tangan pakta")
-        verbose_name_plural = _("tanda tangan pakta")
+        verbose_name_plural = pgettext_lazy("plural", "tanda tangan pakta")
         ordering = ["-signed_at"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ticket__isnull=False) | Q(officer__isnull=False),
                 name="signature_has_signer",
             ),
+            models.UniqueConstraint(fields=["office", "ledger_seq"], name="ledger_seq_unique"),
+            models.UniqueConstraint(
+                fields=["office", "prev_hash"],
+                condition=~Q(prev_hash=""),
+                name="ledger_prev_unique",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_audience_display()} v{self.pact_version} {self.signed_at:%Y-%m-%d %H:%M}"
+
+
+class LedgerHead(models.Model):
+    """The newest entry of an office's chain. Appending locks this row, so the offices' chains
+    grow independently and never wait on each other."""
+
+    office = models.OneToOneField(
+        Office, primary_key=True, on_delete=models.CASCADE, related_name="ledger_head"
+    )
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("kepala buku besar")
+        verbose_name_plural = pgettext_lazy("plural", "kepala buku besar")
+
+    def __str__(self) -> str:
+        return f"{self.office_id} #{self.seq} {self.hash[:12]}"
+
+
+class SigningKey(models.Model):
+    """A key an office signs certificates with. Only the certificate is stored here; the
+    private key stays in a file (a development key under var/keys/signing/, or the office's
+    own PKCS#12). Retired keys stay on record so that what they signed still verifies."""
+
+    class Source(models.TextChoices):
+        DEVELOPMENT = "development", _("Kunci pengembangan (swasertifikasi)")
+        PKCS12 = "pkcs12", _("Kunci kantor (PKCS#12)")
+
+    office = models.ForeignKey(
+        Office, verbose_name=_("kantor"), on_delete=models.PROTECT, related_name="signing_keys"
+    )
+    key_id = models.CharField(_("ID kunci"), max_length=16, unique=True)
+    source = models.CharField(_("sumber"), max_length=12, choices=Source.choices)
+    certificate_pem = models.TextField(_("sertifikat (PEM)"))
+    key_path = models.CharField(_("berkas kunci"), max_length=500)
+    activated_at = models.DateTimeField(_("aktif sejak"))
+    retired_at = models.DateTimeField(_("dipensiunkan"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("kunci tanda tangan")
+        verbose_name_plural = pgettext_lazy("plural", "kunci tanda tangan")
+        ordering = ["office", "-activated_at"]
+
+    def __str__(self) -> str:
+        return f"{self.office_id} {self.key_id}"
+
+
+class Certificate(models.Model):
+    """The piagam of one signature: a signed PDF made once by a task, then served as stored."""
+
+    class Status(models.TextChoices):
+        VALID = "valid", _("Sah")
+        REVOKED = "revoked", _("Dicabut")
+
+    signature = models.OneToOneField(
+        PactSignature,
+        verbose_name=_("tanda tangan"),
+        on_delete=models.PROTECT,
+        related_name="certificate",
+    )
+    office = models.ForeignKey(Office, verbose_name=_("kantor"), on_delete=models.PROTECT)
+    number = models.CharField(_("nomor piagam"), max_length=80, unique=True)
+    verification_code = models.CharField(_("kode verifikasi"), max_length=24, unique=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.VALID
+    )
+    pdf = models.FileField(_("berkas PDF"), upload_to="certificates/%Y/%m/", blank=True)
+    pdf_sha256 = models.CharField(_("sha256 PDF"), max_length=64, blank=True, db_index=True)
+    signing_key = models.ForeignKey(
+        SigningKey, verbose_name=_("kunci"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    rendered_at = models.DateTimeField(_("PDF dibuat"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("dicabut pada"), null=True, blank=True)
+    revoked_reason = models.TextField(_("alasan pencabutan"), blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("dicabut oleh"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("piagam")
+        verbose_name_plural = pgettext_lazy("plural", "piagam")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(rendered_at__isnull=True),
+                name="certificate_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_ready(self) -> bool:
+        return bool(self.pdf_sha256)

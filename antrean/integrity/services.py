@@ -130,17 +130,32 @@ def pact_signature_create(
     officer=None,
     now: dt.datetime | None = None,
 ) -> PactSignature:
-    """Record a signature. Called inside the transaction that creates what it belongs to."""
-    return PactSignature.objects.create(
-        office=office,
-        audience=rendering.pact.audience,
-        rendering=rendering,
-        pact_version=rendering.pact.version,
-        pact_sha256=rendering.sha256,
-        ticket=ticket,
-        officer=officer,
-        signed_at=now or timezone.now(),
-        channel=client.channel,
-        client_ip=client.ip,
-        user_agent=(client.user_agent or "")[:300],
+    """Record a signature, append it to the office's ledger and issue its certificate.
+
+    Must run inside the transaction that creates what it belongs to (a ticket, an officer's
+    shift): the signature, its chain entry, its certificate and the task that renders the PDF
+    commit together or not at all.
+    """
+    from antrean.core.tasks import enqueue_with_transaction
+    from antrean.integrity.certificates import certificate_issue
+    from antrean.integrity.ledger import ledger_append
+    from antrean.integrity.tasks import render_certificate
+
+    signature = ledger_append(
+        signature=PactSignature(
+            office=office,
+            audience=rendering.pact.audience,
+            rendering=rendering,
+            pact_version=rendering.pact.version,
+            pact_sha256=rendering.sha256,
+            ticket=ticket,
+            officer=officer,
+            signed_at=now or timezone.now(),
+            channel=client.channel,
+            client_ip=client.ip,
+            user_agent=(client.user_agent or "")[:300],
+        )
     )
+    certificate = certificate_issue(signature=signature)
+    enqueue_with_transaction(render_certificate, certificate_id=certificate.pk)
+    return signature

@@ -5,6 +5,7 @@ import secrets
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from antrean.catalog.models import Service, Slot
 from antrean.core.fields import EncryptedTextField
@@ -88,7 +89,7 @@ class Ticket(models.Model):
 
     class Meta:
         verbose_name = _("antrean")
-        verbose_name_plural = _("antrean")
+        verbose_name_plural = pgettext_lazy("plural", "antrean")
         ordering = ["-date", "numbered_service", "seq"]
         constraints = [
             models.UniqueConstraint(

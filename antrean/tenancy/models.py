@@ -4,10 +4,12 @@ import datetime as dt
 import zoneinfo
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from antrean.core.timezones import ZONE_CHOICES, zone_label
 
@@ -29,7 +31,7 @@ class Region(models.Model):
 
     class Meta:
         verbose_name = _("wilayah")
-        verbose_name_plural = _("wilayah")
+        verbose_name_plural = pgettext_lazy("plural", "wilayah")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -59,12 +61,18 @@ class Office(models.Model):
         blank=True,
         help_text=_("Setelah jam ini (waktu setempat) antrean daring untuk hari ini ditutup."),
     )
+    reminder_hour = models.PositiveSmallIntegerField(
+        _("jam pengingat H-1"),
+        default=16,
+        validators=[MaxValueValidator(23)],
+        help_text=_("Jam (waktu setempat) pengingat WhatsApp dikirim sehari sebelum jadwal."),
+    )
     is_active = models.BooleanField(_("aktif"), default=True)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("kantor")
-        verbose_name_plural = _("kantor")
+        verbose_name_plural = pgettext_lazy("plural", "kantor")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -108,7 +116,7 @@ class OpeningHours(models.Model):
 
     class Meta:
         verbose_name = _("jam layanan")
-        verbose_name_plural = _("jam layanan")
+        verbose_name_plural = pgettext_lazy("plural", "jam layanan")
         ordering = ["office", "weekday"]
         constraints = [
             models.UniqueConstraint(fields=["office", "weekday"], name="opening_hours_one_per_day"),
@@ -168,7 +176,7 @@ class Closure(models.Model):
 
     class Meta:
         verbose_name = _("hari tutup")
-        verbose_name_plural = _("hari tutup")
+        verbose_name_plural = pgettext_lazy("plural", "hari tutup")
         ordering = ["office", "date"]
         constraints = [
             models.UniqueConstraint(fields=["office", "date"], name="closure_one_per_day"),
@@ -192,7 +200,7 @@ class Agency(models.Model):
 
     class Meta:
         verbose_name = _("instansi")
-        verbose_name_plural = _("instansi")
+        verbose_name_plural = pgettext_lazy("plural", "instansi")
         ordering = ["office", "position", "short_name"]
         constraints = [
             models.UniqueConstraint(fields=["office", "code"], name="agency_code_per_office"),

@@ -326,6 +326,11 @@ def test_openapi_document_and_docs_page(client):
         "/api/v1/bookings",
         "/api/v1/bookings/{code}",
         "/api/v1/bookings/{code}/cancel",
+        "/api/v1/bookings/{code}/certificate.pdf",
+        "/api/v1/certificates/{verification_code}",
+        "/api/v1/certificates/verify",
+        "/api/v1/offices/{code}/ledger/head",
+        "/api/v1/offices/{code}/ledger/{seq}",
     }
     create = document["paths"]["/api/v1/bookings"]["post"]
     assert create["operationId"] == "createBooking"

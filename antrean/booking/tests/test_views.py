@@ -520,3 +520,80 @@ def test_names_in_any_script_are_escaped(client, slot):
     body = client.get(_pact_url(slot)).content.decode()
     assert "<script>alert" not in body
     assert "&lt;script&gt;" in body and "ᬯᬬᬦ᭄" in body
+
+
+# --- the certificate on the booking page ----------------------------------------------------
+
+
+@pytest.fixture
+def certificate_files(settings, tmp_path):
+    """Keys and PDFs in the test's own directory."""
+    from antrean.integrity.signing import signing_cache_clear
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.ANTREAN_KEY_DIR = tmp_path / "keys"
+    signing_cache_clear()
+    yield tmp_path
+    signing_cache_clear()
+
+
+@pytest.mark.django_db
+def test_booking_page_says_the_certificate_is_coming_then_offers_it(
+    client, slot, certificate_files
+):
+    from antrean.integrity.certificates import certificate_pdf_bytes, certificate_render
+    from antrean.integrity.models import Certificate
+
+    _book(client, slot, nik=make_nik(21), whatsapp=make_phone(21))
+    code = _booked_code(client)
+    page_url = reverse("booking:booking", kwargs={"code": code})
+    pdf_url = reverse("booking:certificate", kwargs={"code": code})
+    assert pdf_url == f"/antrean/{code}/piagam.pdf"
+
+    # The first view shows the private link once: no automatic refresh may take it away.
+    body = client.get(page_url).content.decode()
+    assert "?t=" in body
+    assert "Piagam Pakta Integritas Anda sedang disiapkan" in body
+    assert 'http-equiv="refresh"' not in body
+    assert f'href="{page_url}"' in body  # refreshing is the citizen's choice there
+    # Later views refresh by themselves until the PDF is there.
+    body = client.get(page_url).content.decode()
+    assert "Piagam Pakta Integritas Anda sedang disiapkan" in body
+    assert re.search(r'<meta http-equiv="refresh" content="\d+">', body)
+    assert pdf_url not in body
+    assert client.get(pdf_url).status_code == 404  # not yet
+
+    certificate = Certificate.objects.get(signature__ticket__code=code)
+    certificate_render(certificate_id=certificate.pk)
+    body = client.get(page_url).content.decode()
+    assert "sedang disiapkan" not in body and 'http-equiv="refresh"' not in body
+    assert f'href="{pdf_url}"' in body
+    assert certificate.number in body
+    assert reverse("integrity:verify", args=[certificate.verification_code]) in body
+
+    response = client.get(pdf_url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == certificate_pdf_bytes(
+        Certificate.objects.get(pk=certificate.pk)
+    )
+
+
+@pytest.mark.django_db
+def test_a_stranger_cannot_download_the_certificate(client, slot, certificate_files):
+    from django.test import Client
+
+    from antrean.integrity.certificates import certificate_render
+    from antrean.integrity.models import Certificate
+
+    _book(client, slot, nik=make_nik(22), whatsapp=make_phone(22))
+    code = _booked_code(client)
+    certificate_render(certificate_id=Certificate.objects.get(signature__ticket__code=code).pk)
+    pdf_url = reverse("booking:certificate", kwargs={"code": code})
+    stranger = Client()
+    response = stranger.get(pdf_url)
+    assert response.status_code == 403
+    assert response["Content-Type"].startswith("text/html")
+    assert b"%PDF" not in response.content
+    assert stranger.get("/antrean/ZZZZZZZZ/piagam.pdf").status_code == 403
+    assert client.get(pdf_url).status_code == 200  # the owner still can

@@ -7,7 +7,14 @@ import pytest
 
 from antrean.booking.services import booking_create
 from antrean.core.errors import DomainError, ErrorCode
-from antrean.integrity.models import Audience, Channel, PactRendering, PactSignature, PactText
+from antrean.integrity.models import (
+    Audience,
+    Certificate,
+    Channel,
+    PactRendering,
+    PactSignature,
+    PactText,
+)
 from antrean.integrity.services import (
     ClientInfo,
     pact_check_agreement,
@@ -237,6 +244,8 @@ def test_signature_records_who_what_when_and_how():
     slot = make_slot(make_service(office))
     ticket = booking_create(request=booking_request(slot), client=ClientInfo()).ticket
     rendering = pact_in_force(office=office)
+    # Record a second signature for the same ticket (the first, with its certificate, goes).
+    Certificate.objects.filter(signature__ticket=ticket).delete()
     PactSignature.objects.filter(ticket=ticket).delete()
     client = ClientInfo(channel=Channel.KIOSK, ip="2001:db8::1", user_agent="x" * 500)
     signature = pact_signature_create(

@@ -27,7 +27,19 @@ PHONE_E164 = "+6281234567890"
 NAME = "Ni Made Ayu Lestari"
 
 # Rows that only the system creates: the admin shows them, nobody adds them by hand.
-NO_ADD = {"catalog.slot", "queueing.ticket", "integrity.pactrendering", "integrity.pactsignature"}
+NO_ADD = {
+    "catalog.slot",
+    "queueing.ticket",
+    "integrity.pactrendering",
+    "integrity.pactsignature",
+    "integrity.certificate",
+    "integrity.signingkey",
+    "integrity.ledgerhead",
+    "django_tasks_database.dbtaskresult",
+    "notifications.message",
+    "notifications.inboundmessage",
+    "notifications.unreachablenumber",
+}
 REGISTERED = sorted(model._meta.label_lower for model in admin.site._registry)
 
 

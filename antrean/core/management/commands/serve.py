@@ -7,6 +7,8 @@ testable without starting a server.
 
 import os
 import secrets
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,8 +107,11 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=None, help="Bawaan: $PORT atau 8000.")
         parser.add_argument("--no-demo", action="store_true", help="Jangan muat data contoh.")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="Jangan jalankan pekerja latar belakang."
+        )
 
-    def handle(self, *args, host, port, no_demo=False, **options):
+    def handle(self, *args, host, port, no_demo=False, no_worker=False, **options):
         if port is None:
             try:
                 port = int(os.environ.get("PORT", "8000"))
@@ -121,7 +126,22 @@ class Command(BaseCommand):
         self.stdout.write(f"  Admin:        {base}/admin/")
         self.stdout.write(f"  API:          {base}/api/docs")
         self.stdout.write("")
-        run_server(host=host, port=port)
+        worker = None if no_worker else start_worker()
+        try:
+            run_server(host=host, port=port)
+        finally:
+            if worker is not None:
+                worker.terminate()
+                try:
+                    worker.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+
+
+def start_worker() -> subprocess.Popen:
+    """The task worker, as a child process that ends with the server."""
+    manage = Path(settings.BASE_DIR) / "manage.py"
+    return subprocess.Popen([sys.executable, str(manage), "worker"])  # noqa: S603
 
 
 def run_server(*, host: str, port: int) -> None:

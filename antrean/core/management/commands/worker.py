@@ -1,0 +1,162 @@
+"""`manage.py worker`: runs queued tasks (django-tasks on the database) and periodic sweeps.
+
+`manage.py serve` starts one beside the web server. Several may run at once: each task is
+claimed under a row lock, and every sweep is idempotent.
+"""
+
+import logging
+import threading
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections, connections
+from django.utils.crypto import get_random_string
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS
+from django_tasks_db.management.commands.db_worker import Worker
+
+logger = logging.getLogger("antrean.worker")
+
+# (every N seconds, job): each job is a plain function that may run on any worker.
+SWEEP_SECONDS = 30
+
+
+def _sweep_certificates() -> None:
+    from antrean.integrity.tasks import render_pending_certificates
+
+    count = render_pending_certificates.call()
+    if count:
+        logger.warning("Rendered %d certificate(s) that no task had produced.", count)
+
+
+def _ensure_slots() -> None:
+    from antrean.catalog.services import office_slots_ensure
+    from antrean.tenancy.models import Office
+
+    for office in Office.objects.filter(is_active=True):
+        office_slots_ensure(office=office)
+
+
+def _recover_messages() -> None:
+    from antrean.notifications.services import messages_recover_stale
+
+    messages_recover_stale()
+
+
+def _queue_reminders() -> None:
+    from antrean.notifications.services import reminders_queue
+
+    reminders_queue()
+
+
+PERIODIC = [
+    (SWEEP_SECONDS, _sweep_certificates),
+    (SWEEP_SECONDS, _recover_messages),
+    (60, _queue_reminders),
+    (3600, _ensure_slots),
+]
+
+
+def run_heartbeat(stop: threading.Event, *, worker_id: str) -> None:
+    """Tell the others this worker is alive, on its own thread: a batch of slow sends must
+    not make a live worker look dead (recovery would then take its messages away)."""
+    from antrean.notifications.services import HEARTBEAT_EVERY, worker_heartbeat
+
+    while not stop.wait(HEARTBEAT_EVERY.total_seconds()):
+        try:
+            close_old_connections()
+            worker_heartbeat(worker_id=worker_id)
+        except Exception:
+            logger.exception("Heartbeat failed")
+        finally:
+            connections.close_all()
+
+
+def run_outbox(stop: threading.Event, *, worker_id: str, interval: float) -> None:
+    """Send due WhatsApp messages until stopped: poll fast while there is work."""
+    from antrean.notifications.services import messages_send_due, worker_gone
+
+    while not stop.is_set():
+        try:
+            close_old_connections()
+            report = messages_send_due(worker_id=worker_id)
+        except Exception:
+            logger.exception("Sending messages failed")
+            report = None
+        finally:
+            connections.close_all()
+        if report is None or report.claimed == 0:
+            stop.wait(interval)
+    worker_gone(worker_id=worker_id)
+    connections.close_all()
+
+
+def run_periodic(stop: threading.Event) -> None:
+    last_run = dict.fromkeys(range(len(PERIODIC)), 0.0)
+    while not stop.is_set():
+        now = time.monotonic()
+        for index, (every, job) in enumerate(PERIODIC):
+            if now - last_run[index] >= every:
+                last_run[index] = now
+                try:
+                    close_old_connections()
+                    job()
+                except Exception:
+                    logger.exception("Periodic job %s failed", job.__name__)
+                finally:
+                    connections.close_all()
+        stop.wait(1.0)
+
+
+class Command(BaseCommand):
+    help = "Run background tasks (certificates, messages) and periodic sweeps."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--interval", type=float, default=0.2, help="Seconds between polls.")
+        parser.add_argument("--no-periodic", action="store_true")
+
+    def handle(self, *args, interval, no_periodic=False, **options):
+        from antrean.notifications.services import messages_recover_stale, worker_heartbeat
+
+        stop = threading.Event()
+        worker_id = get_random_string(32)
+        worker_heartbeat(worker_id=worker_id)
+        # What a dead worker left half-done is settled before anything new is sent.
+        recovered = messages_recover_stale()
+        if recovered.requeued or recovered.ambiguous:
+            logger.warning(
+                "Recovered messages: %d requeued, %d ambiguous (not resent)",
+                recovered.requeued,
+                recovered.ambiguous,
+            )
+        connections.close_all()
+        threading.Thread(
+            target=run_heartbeat, args=(stop,), kwargs={"worker_id": worker_id}, daemon=True
+        ).start()
+        outbox = threading.Thread(
+            target=run_outbox,
+            args=(stop,),
+            kwargs={"worker_id": worker_id, "interval": interval},
+            daemon=True,
+        )
+        outbox.start()
+        if not no_periodic:
+            threading.Thread(target=run_periodic, args=(stop,), daemon=True).start()
+        worker = Worker(
+            queue_names=["*"],
+            interval=interval,
+            batch=False,
+            backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=worker_id,
+            excluded_queue_names=[],
+        )
+        worker.configure_signals()
+        try:
+            worker.run()
+        finally:
+            stop.set()
+            # A message being sent finishes (and is recorded) before the process exits;
+            # otherwise a plain stop would leave it to recovery as ambiguous.
+            outbox.join(timeout=settings.WHATSAPP_TIMEOUT + 10)

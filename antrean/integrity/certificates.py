@@ -1,0 +1,192 @@
+"""Certificates (piagam): issued with the signature, rendered and signed by a task, checked
+by anyone through the public verification page or by uploading the PDF."""
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from antrean.core.dates import clock, local_moment, long_date
+from antrean.core.personal_data import mask_nik
+from antrean.integrity.certificate_pdf import CertificateContent, render_certificate
+from antrean.integrity.models import Audience, Certificate, PactSignature
+from antrean.integrity.signing import pdf_check_signature, pdf_sign, signing_key_active
+from antrean.queueing.models import CODE_ALPHABET
+
+VERIFICATION_CODE_LENGTH = 16  # 80 bits from a 32-letter alphabet: not guessable
+
+
+def _verification_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(VERIFICATION_CODE_LENGTH))
+
+
+def certificate_number(*, signature: PactSignature) -> str:
+    """Readable and unique: office code, local date, and the signature's chain position."""
+    local_date = signature.signed_at.astimezone(signature.office.zone).date()
+    return f"{signature.office.code.upper()}-{local_date:%Y%m%d}-{signature.ledger_seq:06d}"
+
+
+def certificate_issue(*, signature: PactSignature) -> Certificate:
+    """Create the certificate record in the signature's transaction; the PDF comes later."""
+    return Certificate.objects.create(
+        signature=signature,
+        office_id=signature.office_id,
+        number=certificate_number(signature=signature),
+        verification_code=_verification_code(),
+    )
+
+
+def verification_url(certificate: Certificate) -> str:
+    return settings.SITE_URL + reverse("integrity:verify", args=[certificate.verification_code])
+
+
+def _fee_text(fee: int) -> str:
+    if fee == 0:
+        return "Gratis (Rp 0)"
+    return "Rp " + f"{fee:,}".replace(",", ".")
+
+
+REPORT_NOTE = (
+    "Tidak ada biaya di luar biaya resmi. Bila ada yang meminta imbalan, laporkan ke "
+    "SP4N-LAPOR! (lapor.go.id, SMS 1708) atau ke pengaduan kantor ini."
+)
+
+
+def certificate_content(certificate: Certificate) -> CertificateContent:
+    """The facts printed on the PDF, from the signature as recorded."""
+    signature = PactSignature.objects.select_related(
+        "office",
+        "rendering__pact",
+        "rendering__agency",
+        "ticket__service__agency",
+        "ticket__slot",
+        "officer",
+    ).get(pk=certificate.signature_id)
+    office = signature.office
+    rendering = signature.rendering
+    signed = local_moment(signature.signed_at, office.timezone)
+    if signature.audience == Audience.CITIZEN:
+        ticket = signature.ticket
+        service = ticket.service
+        agency_name = service.agency.name
+        if ticket.slot_id:
+            when = f"{long_date(ticket.date)}, {clock(ticket.slot.start)}–{clock(ticket.slot.end)}"
+        else:
+            when = long_date(ticket.date)
+        facts = (
+            ("Nomor antrean", ticket.number),
+            ("Layanan", service.name),
+            ("Biaya resmi", _fee_text(service.fee)),
+            ("Jadwal", f"{when} {office.zone_label}"),
+            ("Ditandatangani", signed),
+        )
+        signer_name, id_label, signer_id = ticket.name, "NIK", mask_nik(ticket.nik) or "—"
+        audience_label = "Pengguna Layanan"
+    else:
+        officer = signature.officer
+        agency_name = rendering.agency.name if rendering.agency_id else office.name
+        facts = (("Instansi", agency_name), ("Ditandatangani", signed))
+        signer_name = officer.get_full_name() or officer.get_username()
+        id_label, signer_id = "Akun", officer.get_username()
+        audience_label = "Petugas Pelayanan"
+    return CertificateContent(
+        office_name=office.name,
+        agency_name=agency_name,
+        certificate_number=certificate.number,
+        audience_label=audience_label,
+        signer_name=signer_name,
+        signer_id_label=id_label,
+        signer_id=signer_id,
+        facts=facts,
+        pact_title=rendering.pact.title,
+        pact_text=rendering.text,
+        pact_version=signature.pact_version,
+        pact_sha256=signature.pact_sha256,
+        ledger_seq=signature.ledger_seq or 0,
+        ledger_hash=signature.entry_hash,
+        verify_url=verification_url(certificate),
+        signed_by=f"Ditandatangani secara elektronik oleh {office.name}",
+        report_note=REPORT_NOTE,
+    )
+
+
+def certificate_render(*, certificate_id: int) -> Certificate:
+    """Render, sign and store the PDF once. Safe to run twice: a ready one is left alone."""
+    certificate = Certificate.objects.select_related("office").get(pk=certificate_id)
+    if certificate.is_ready:
+        return certificate
+    key = signing_key_active(office=certificate.office)
+    pdf = pdf_sign(
+        render_certificate(certificate_content(certificate)),
+        key=key,
+        reason="Piagam Pakta Integritas",
+        location=certificate.office.name,
+    )
+    digest = hashlib.sha256(pdf).hexdigest()
+    with transaction.atomic():
+        locked = Certificate.objects.select_for_update().get(pk=certificate_id)
+        if locked.is_ready:  # another worker finished first
+            return locked
+        locked.pdf.save(f"{locked.number}.pdf", ContentFile(pdf), save=False)
+        locked.pdf_sha256 = digest
+        locked.signing_key = key
+        locked.rendered_at = timezone.now()
+        locked.save(update_fields=["pdf", "pdf_sha256", "signing_key", "rendered_at"])
+    return locked
+
+
+def certificates_pending(*, older_than: dt.timedelta = dt.timedelta(seconds=30)):
+    """Certificates still without a PDF a while after issue (a lost task, a crashed worker)."""
+    cutoff = timezone.now() - older_than
+    return Certificate.objects.filter(rendered_at__isnull=True, created_at__lte=cutoff)
+
+
+def certificate_pdf_bytes(certificate: Certificate) -> bytes:
+    with certificate.pdf.open("rb") as fh:
+        return fh.read()
+
+
+def certificate_revoke(*, certificate: Certificate, reason: str, by=None) -> Certificate:
+    """Revoke with a reason (shown on the verification page). Cancelling a booking does not
+    revoke: the pledge was made."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError("A revocation needs a reason.")
+    certificate.status = Certificate.Status.REVOKED
+    certificate.revoked_at = timezone.now()
+    certificate.revoked_reason = reason
+    certificate.revoked_by = by
+    certificate.save(update_fields=["status", "revoked_at", "revoked_reason", "revoked_by"])
+    return certificate
+
+
+@dataclass(frozen=True)
+class UploadCheck:
+    valid: bool
+    reason: str  # ok, unsigned, malformed, unknown_key, bad_signature, modified, unknown, revoked
+    certificate: Certificate | None = None
+
+
+def certificate_check_upload(pdf: bytes) -> UploadCheck:
+    """Is this PDF one of our certificates, signed by an office key and byte-for-byte the one
+    we issued? A single changed byte fails one of the two checks."""
+    signature = pdf_check_signature(pdf)
+    if not signature.valid:
+        return UploadCheck(valid=False, reason=signature.reason)
+    digest = hashlib.sha256(pdf).hexdigest()
+    certificate = (
+        Certificate.objects.select_related("office", "signature__rendering__pact")
+        .filter(pdf_sha256=digest)
+        .first()
+    )
+    if certificate is None:
+        return UploadCheck(valid=False, reason="unknown")
+    if certificate.status == Certificate.Status.REVOKED:
+        return UploadCheck(valid=False, reason="revoked", certificate=certificate)
+    return UploadCheck(valid=True, reason="ok", certificate=certificate)

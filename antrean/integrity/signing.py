@@ -1,0 +1,285 @@
+"""PAdES signatures on certificates, with each office's key, and the check of uploaded PDFs.
+
+A development office key (ECDSA P-256 with a self-signed certificate) is made on first use
+under var/keys/signing/; production imports the office's own PKCS#12 (`manage.py
+signing_key_import`). Rotating makes a new active key and retires the old one, whose
+certificate stays on record so that everything it signed still verifies. Loaded keys are kept
+per process: loading is slower than signing.
+"""
+
+import datetime as dt
+import hashlib
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from asn1crypto import keys as asn1_keys
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+from antrean.integrity.models import SigningKey
+from antrean.tenancy.models import Office
+
+# Room kept in the PDF for the CMS signature. Fixing it skips pyHanko's dry-run signing that
+# would otherwise estimate it (half the signing time). A development ECDSA signature with its
+# certificate needs ~1.8 KB (3.5 K hex digits); an office PKCS#12 may hold RSA-4096 and a
+# chain of certificates.
+SIGNATURE_BYTES_RESERVED = {"development": 8_192, "pkcs12": 32_768}  # hex digits
+FIELD_NAME = "PiagamPaktaIntegritas"
+
+
+def certificate_key_id(cert_der: bytes) -> str:
+    return hashlib.sha256(cert_der).hexdigest()[:16]
+
+
+def _signing_dir() -> Path:
+    path = Path(settings.ANTREAN_KEY_DIR) / "signing"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _retire_others(office: Office, keep: SigningKey, now: dt.datetime) -> None:
+    SigningKey.objects.filter(office=office, retired_at__isnull=True).exclude(pk=keep.pk).update(
+        retired_at=now
+    )
+
+
+def signing_key_create_dev(*, office: Office, now: dt.datetime | None = None) -> SigningKey:
+    """A new development key and self-signed certificate for the office; it becomes active."""
+    now = now or timezone.now()
+    private_key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "ID"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, office.name[:64]),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "Antrean (kunci pengembangan)"),
+            x509.NameAttribute(NameOID.COMMON_NAME, f"Piagam {office.code}"[:64]),
+        ]
+    )
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(private_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .sign(private_key, hashes.SHA256())
+    )
+    cert_der = certificate.public_bytes(serialization.Encoding.DER)
+    key_id = certificate_key_id(cert_der)
+    path = _signing_dir() / f"{office.code}-{key_id}.pem"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(
+            private_key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+    with transaction.atomic():
+        key = SigningKey.objects.create(
+            office=office,
+            key_id=key_id,
+            source=SigningKey.Source.DEVELOPMENT,
+            certificate_pem=certificate.public_bytes(serialization.Encoding.PEM).decode(),
+            key_path=str(path),
+            activated_at=now,
+        )
+        _retire_others(office, key, now)
+    return key
+
+
+def signing_key_import_pkcs12(
+    *, office: Office, path: str, password: str | None, now: dt.datetime | None = None
+) -> SigningKey:
+    """Use the office's own key (PKCS#12 file) from now on; earlier keys keep verifying.
+
+    The file stays where it is (and should be readable only by the app); its password comes
+    from ANTREAN_SIGNING_PKCS12_PASSWORD when signing.
+    """
+    now = now or timezone.now()
+    blob = Path(path).read_bytes()
+    _key, certificate, _chain = pkcs12.load_key_and_certificates(
+        blob, password.encode() if password else None
+    )
+    if certificate is None:
+        raise ValueError("The PKCS#12 file holds no certificate.")
+    cert_der = certificate.public_bytes(serialization.Encoding.DER)
+    with transaction.atomic():
+        key, _ = SigningKey.objects.update_or_create(
+            key_id=certificate_key_id(cert_der),
+            defaults={
+                "office": office,
+                "source": SigningKey.Source.PKCS12,
+                "certificate_pem": certificate.public_bytes(serialization.Encoding.PEM).decode(),
+                "key_path": str(Path(path).resolve()),
+                "activated_at": now,
+                "retired_at": None,
+            },
+        )
+        _retire_others(office, key, now)
+    return key
+
+
+def signing_key_active(*, office: Office) -> SigningKey:
+    """The office's active key; a development key is made the first time if none exists."""
+    key = (
+        SigningKey.objects.filter(office=office, retired_at__isnull=True)
+        .order_by("-activated_at")
+        .first()
+    )
+    return key or signing_key_create_dev(office=office)
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    signer: signers.SimpleSigner
+    certificate: asn1_x509.Certificate
+
+
+_loaded: dict[str, _Loaded] = {}
+
+
+def _load(key: SigningKey) -> _Loaded:
+    cached = _loaded.get(key.key_id)
+    if cached is not None:
+        return cached
+    cert = asn1_x509.Certificate.load(
+        x509.load_pem_x509_certificate(key.certificate_pem.encode()).public_bytes(
+            serialization.Encoding.DER
+        )
+    )
+    if key.source == SigningKey.Source.PKCS12:
+        password = settings.ANTREAN_SIGNING_PKCS12_PASSWORD
+        private_key, _cert, chain = pkcs12.load_key_and_certificates(
+            Path(key.key_path).read_bytes(), password.encode() if password else None
+        )
+        extra = [
+            asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in chain
+        ]
+    else:
+        private_key = serialization.load_pem_private_key(
+            Path(key.key_path).read_bytes(), password=None
+        )
+        extra = []
+    signing_key = asn1_keys.PrivateKeyInfo.load(
+        private_key.private_bytes(
+            serialization.Encoding.DER,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    signer = signers.SimpleSigner(
+        signing_cert=cert,
+        signing_key=signing_key,
+        cert_registry=SimpleCertificateStore.from_certs([cert, *extra]),
+    )
+    loaded = _Loaded(signer=signer, certificate=cert)
+    _loaded[key.key_id] = loaded
+    return loaded
+
+
+def pdf_sign(pdf: bytes, *, key: SigningKey, reason: str, location: str) -> bytes:
+    """Sign `pdf` (PAdES baseline B, whole-file coverage) with the office key."""
+    loaded = _load(key)
+    meta = PdfSignatureMetadata(
+        field_name=FIELD_NAME,
+        subfilter=fields.SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+        reason=reason,
+        location=location,
+    )
+    output = io.BytesIO()
+    signers.sign_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(pdf)),
+        meta,
+        signer=loaded.signer,
+        output=output,
+        bytes_reserved=SIGNATURE_BYTES_RESERVED[key.source],
+    )
+    return output.getvalue()
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    valid: bool
+    reason: str  # stable code: ok, unsigned, malformed, unknown_key, bad_signature, modified
+    key: SigningKey | None = None
+
+
+def pdf_check_signature(pdf: bytes) -> SignatureCheck:
+    """Is `pdf` signed, untouched since, by one of our office keys (active or retired)?"""
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        embedded = reader.embedded_signatures
+    except Exception:
+        return SignatureCheck(valid=False, reason="malformed")
+    if not embedded:
+        return SignatureCheck(valid=False, reason="unsigned")
+    if len(embedded) != 1:
+        return SignatureCheck(valid=False, reason="modified")
+    signature = embedded[0]
+    try:
+        signer_cert = signature.signer_cert
+    except Exception:
+        return SignatureCheck(valid=False, reason="malformed")
+    key = SigningKey.objects.filter(key_id=certificate_key_id(signer_cert.dump())).first()
+    if key is None:
+        return SignatureCheck(valid=False, reason="unknown_key")
+    trusted = _load_certificate(key)
+    try:
+        status = validate_pdf_signature(signature, ValidationContext(trust_roots=[trusted]))
+    except Exception:
+        return SignatureCheck(valid=False, reason="bad_signature", key=key)
+    if not (status.intact and status.valid):
+        return SignatureCheck(valid=False, reason="bad_signature", key=key)
+    if not status.trusted:
+        return SignatureCheck(valid=False, reason="unknown_key", key=key)
+    if status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
+        return SignatureCheck(valid=False, reason="modified", key=key)
+    return SignatureCheck(valid=True, reason="ok", key=key)
+
+
+def _load_certificate(key: SigningKey) -> asn1_x509.Certificate:
+    return asn1_x509.Certificate.load(
+        x509.load_pem_x509_certificate(key.certificate_pem.encode()).public_bytes(
+            serialization.Encoding.DER
+        )
+    )
+
+
+def signing_cache_clear() -> None:
+    _loaded.clear()

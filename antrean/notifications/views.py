@@ -1,0 +1,92 @@
+"""The Cloud API webhook, and the staff inbox that shows what the console gateway "sent"."""
+
+import json
+import secrets
+
+from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_safe
+
+from antrean.integrity.views import pdf_response
+from antrean.notifications import webhook
+from antrean.notifications.selectors import (
+    inbox_conversations,
+    inbox_offices,
+    message_certificate,
+)
+from antrean.notifications.services import inbound_store, webhook_status
+
+MAX_WEBHOOK_BYTES = 1024 * 1024
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def whatsapp_webhook(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        mode = request.GET.get("hub.mode")
+        token = request.GET.get("hub.verify_token", "")
+        expected = settings.WHATSAPP_VERIFY_TOKEN
+        if mode == "subscribe" and expected and secrets.compare_digest(token, expected):
+            return HttpResponse(request.GET.get("hub.challenge", ""), content_type="text/plain")
+        return HttpResponseForbidden("forbidden")
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    if length > MAX_WEBHOOK_BYTES:
+        return HttpResponse("too large", status=413)
+    raw = request.read(MAX_WEBHOOK_BYTES + 1)
+    if not webhook.signature_valid(
+        app_secret=settings.WHATSAPP_APP_SECRET,
+        body=raw,
+        header=request.headers.get("X-Hub-Signature-256"),
+    ):
+        return HttpResponseForbidden("bad signature")
+    try:
+        payload = json.loads(raw)
+    except ValueError:
+        return HttpResponse("malformed", status=400)
+    statuses, inbound = webhook.parse(payload)
+    for update in statuses:
+        webhook_status(
+            provider_id=update.provider_id,
+            status=update.status,
+            at=update.at,
+            opaque=update.opaque,
+            errors=update.errors,
+        )
+    for item in inbound:
+        inbound_store(
+            provider_id=item.provider_id,
+            sender_digits=item.sender,
+            kind=item.kind,
+            text=item.text,
+            at=item.at,
+        )
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@staff_member_required
+@require_safe
+def inbox(request: HttpRequest) -> HttpResponse:
+    """Every message, grouped by recipient, drawn like a phone conversation."""
+    office_code = request.GET.get("kantor") or None
+    return render(
+        request,
+        "notifications/inbox.html",
+        {
+            "conversations": inbox_conversations(office_code=office_code),
+            "offices": inbox_offices(),
+            "office_code": office_code,
+        },
+    )
+
+
+@staff_member_required
+@require_safe
+def inbox_certificate(request: HttpRequest, message_id: int) -> HttpResponse:
+    """The certificate PDF a message carries, as the citizen received it (staff only)."""
+    certificate = message_certificate(message_id=message_id)
+    if certificate is None:
+        raise Http404
+    return pdf_response(certificate)
