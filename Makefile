@@ -36,6 +36,7 @@ e2e: install
 ## Measured figures (printed, and written as JSON under var/bench/); see docs/benchmarks.md
 bench: install
 	$(PY) bench/certificate.py --runs 300 --json var/bench/certificate.json
+	$(PY) bench/display_latency.py --json var/bench/display.json
 
 lint: install
 	$(VENV)/bin/ruff check .

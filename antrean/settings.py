@@ -4,6 +4,7 @@ The defaults run with nothing else installed: SQLite under var/, an in-process c
 console WhatsApp gateway, and development keys generated on first run under var/keys/.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "antrean.core",
     "antrean.tenancy",
     "antrean.catalog",
@@ -54,6 +56,7 @@ INSTALLED_APPS = [
     "antrean.queueing",
     "antrean.booking",
     "antrean.notifications",
+    "antrean.display",
     "antrean.api",
 ]
 
@@ -68,7 +71,22 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it answers locked-out logins.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Staff logins: argon2 hashes; after AXES_FAILURE_LIMIT failures for one username from one
+# address, that pair is locked out for AXES_COOLOFF_TIME.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+LOGIN_URL = "/admin/login/"
 
 ROOT_URLCONF = "antrean.urls"
 WSGI_APPLICATION = "antrean.wsgi.application"
@@ -121,6 +139,17 @@ elif _db["ENGINE"] in ("django.db.backends.postgresql", "django.db.backends.post
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Real time: one process needs no broker; separate HTTP and WebSocket processes need Redis.
+# channels-redis drops group messages silently past `capacity` (default 100): raised here.
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": 5000, "expiry": 30},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}

@@ -9,5 +9,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("antrean.integrity.urls")),
     path("", include("antrean.notifications.urls")),
+    path("", include("antrean.queueing.urls")),
+    path("", include("antrean.display.urls")),
+    path("", include("antrean.display.kiosk_urls")),
     path("", include("antrean.booking.urls")),
 ]

@@ -169,3 +169,209 @@ class BookingOut(Schema):
     nik_masked: str = Field(examples=["5103********0001"])
     whatsapp_masked: str = Field(examples=["+62812****7890"])
     pact: SignatureOut | None
+
+
+# --- Staff and queue (issue 5) -------------------------------------------------------------
+
+
+class TokenIn(Schema):
+    username: StrictStr = Field(max_length=150, examples=["disdukcapil"])
+    password: StrictStr = Field(max_length=1024)
+
+
+class UserOut(Schema):
+    username: str = Field(examples=["disdukcapil"])
+    name: str = Field(description="Full name, or the username when none is set.")
+
+
+class AgencyRef(Schema):
+    code: str = Field(examples=["disdukcapil"])
+    name: str = Field(examples=["Dinas Kependudukan dan Pencatatan Sipil Kabupaten Badung"])
+
+
+class MembershipOut(Schema):
+    role: str = Field(
+        description="officer, agency_admin, office_admin or national_admin.",
+        examples=["officer"],
+    )
+    office: OfficeRef | None
+    agency: AgencyRef | None
+
+
+class TokenOut(Schema):
+    token: str = Field(
+        description="Send as `Authorization: Bearer <token>` on staff calls. Returned only "
+        "once; only its hash is stored."
+    )
+    expires_at: dt.datetime = Field(description="UTC; log in again after it.")
+    user: UserOut
+    memberships: list[MembershipOut]
+
+
+class CounterServiceOut(Schema):
+    id: int = Field(examples=[12])
+    code: str = Field(examples=["ktp-el"])
+    name: str = Field(examples=["Perekaman KTP-el"])
+    prefix: str = Field(examples=["A"])
+
+
+class CurrentNumberOut(Schema):
+    number: str = Field(examples=["A-007"])
+    status: str = Field(description="called, serving or on_hold.", examples=["called"])
+
+
+class CounterOut(Schema):
+    id: int = Field(examples=[3])
+    number: int = Field(description="Counter number announced when calling.", examples=[3])
+    name: str = Field(examples=["Loket 3"])
+    agency: AgencyRef
+    services: list[CounterServiceOut]
+    current: CurrentNumberOut | None = Field(description="The number at this counter now, or null.")
+
+
+class OfficerPactOut(Schema):
+    version: int = Field(examples=[1])
+    sha256: str = Field(description="SHA-256 of the exact text; send it back to sign.")
+    language: str = Field(examples=["id"])
+    title: str = Field(examples=["Pakta Integritas Petugas Layanan"])
+    text: str = Field(description="The full text the officer must be shown before agreeing.")
+    signed_today: bool = Field(description="Whether the officer signed today (office time).")
+    signed_at: dt.datetime | None = Field(description="UTC time of today's signature.")
+    ledger_seq: int | None = Field(
+        description="Position of today's signature in the office's ledger."
+    )
+
+
+class OfficerPactIn(Schema):
+    office: StrictStr | None = Field(
+        None,
+        max_length=40,
+        description="Office code; may be left out when the account belongs to one office.",
+        examples=["mpp-badung"],
+    )
+    pact_version: StrictInt = Field(ge=1, le=MAX_ID, examples=[1])
+    pact_sha256: StrictStr = Field(max_length=200)
+    pact_agreed: StrictBool = Field(description="Must be `true`.", examples=[True])
+
+
+class CheckInIn(Schema):
+    code: StrictStr = Field(
+        max_length=32, description="Booking code (or the content of its QR).", examples=["7K3M9QXA"]
+    )
+    nik_last4: StrictStr = Field(
+        max_length=8, description="The last 4 digits of the booker's NIK.", examples=["0001"]
+    )
+
+
+class PositionOut(Schema):
+    ahead: int = Field(description="Tickets called before this one, as the queue is now.")
+    minutes: int = Field(description="Rough wait estimate.")
+
+
+class CheckedInOut(Schema):
+    id: int
+    code: str = Field(examples=["7K3M9QXA"])
+    number: str = Field(examples=["A-007"])
+    service: ServiceRef
+    status: str = Field(examples=["waiting"])
+    position: PositionOut
+
+
+class WalkInIn(Schema):
+    service_id: StrictInt = Field(ge=1, le=MAX_ID, examples=[12])
+    name: StrictStr = Field(description="2 to 100 characters.", examples=["I Wayan Sudarma"])
+    pact_version: StrictInt = Field(
+        ge=1, le=MAX_ID, description="`version` of the office's citizen pact.", examples=[1]
+    )
+    pact_sha256: StrictStr = Field(max_length=200)
+    pact_agreed: StrictBool = Field(
+        description="Must be `true`: the citizen read the pact and agreed to it."
+    )
+    priority: StrictStr = Field(
+        "",
+        max_length=20,
+        description="Priority group: empty, `lansia`, `disabilitas`, `ibu_hamil` or `anak`.",
+        examples=[""],
+    )
+
+
+class WalkInOut(Schema):
+    id: int
+    code: str = Field(examples=["7K3M9QXA"])
+    number: str = Field(examples=["A-012"])
+    service: ServiceRef
+    status: str = Field(examples=["waiting"])
+    token: str = Field(description="Secret for the citizen's status page; shown only here.")
+    status_url: str = Field(description="The ticket's own page, for the citizen (print as QR).")
+
+
+class CounterRef(Schema):
+    id: int = Field(examples=[3])
+    number: int = Field(examples=[3])
+    name: str = Field(examples=["Loket 3"])
+
+
+class StaffTicketOut(Schema):
+    id: int
+    number: str = Field(examples=["A-007"])
+    service: ServiceRef
+    status: str = Field(examples=["called"])
+    counter: CounterRef | None
+    priority: str = Field(description="Priority group, empty for none.", examples=[""])
+    channel: str = Field(description="web, api, kiosk or counter.", examples=["web"])
+    name_masked: str = Field(examples=["N* M*** A***"])
+    pact_signed: bool = Field(description="Whether the citizen signed the integrity pact.")
+    arrived_at: dt.datetime | None = Field(description="UTC check-in or walk-in time.")
+    called_at: dt.datetime | None
+    started_at: dt.datetime | None
+
+
+class TicketMoveOut(Schema):
+    ticket: StaffTicketOut
+
+
+class CounterIn(Schema):
+    counter_id: StrictInt = Field(
+        ge=1, le=MAX_ID, description="The counter the officer is working at.", examples=[3]
+    )
+
+
+class TransferIn(CounterIn):
+    service_id: StrictInt = Field(
+        ge=1, le=MAX_ID, description="Another service of the same office.", examples=[14]
+    )
+
+
+class CallIn(Schema):
+    ticket_id: StrictInt = Field(ge=1, le=MAX_ID)
+    reason: StrictStr = Field(
+        max_length=500,
+        description="Why this ticket goes out of order (at least 5 characters); recorded and "
+        "flagged for the office's audit.",
+    )
+
+
+class QueueOut(Schema):
+    service: ServiceRef
+    waiting: int
+    estimate_minutes: int = Field(description="Estimated wait for the last one in the queue.")
+
+
+class OfficerStateOut(Schema):
+    pact_signed_today: bool
+    signed_at: dt.datetime | None
+
+
+class CounterStateOut(Schema):
+    counter: CounterRef
+    current: StaffTicketOut | None
+    queues: list[QueueOut]
+    officer: OfficerStateOut
+
+
+class WaitOut(Schema):
+    service_id: int
+    waiting: int = Field(description="Tickets waiting now.")
+    open_counters: int = Field(description="Counters that called someone recently (at least 1).")
+    minutes_per_ticket: float = Field(description="Average of recent service times.")
+    minutes: int = Field(description="Estimated wait for someone joining the queue now.")

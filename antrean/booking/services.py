@@ -27,7 +27,12 @@ from antrean.notifications.services import (
     message_queue_booking_confirmed,
 )
 from antrean.queueing.models import Ticket, new_booking_code
-from antrean.queueing.services import format_number, ticket_number_next
+from antrean.queueing.services import (
+    format_number,
+    nik_blocked_until,
+    ticket_event,
+    ticket_number_next,
+)
 from antrean.queueing.states import ACTIVE, Move, Status, can_move
 from antrean.tenancy.selectors import office_day_status
 
@@ -128,6 +133,8 @@ def booking_create(
         service=service, date=slot.date, nik_hash=nik_hash, status__in=ACTIVE
     ).exists():
         raise DomainError(ErrorCode.DUPLICATE_BOOKING, field="nik")
+    if nik_blocked_until(nik_hash=nik_hash, office=office, now=now):
+        raise DomainError(ErrorCode.BLOCKED_NO_SHOW, field="nik")
 
     token = secrets.token_urlsafe(24)
     try:
@@ -158,6 +165,7 @@ def booking_create(
                 whatsapp_consent=request.whatsapp_consent,
                 token_hash=token_hash(token),
             )
+            ticket_event(ticket, "book", from_status="", at=now)
             pact_signature_create(
                 rendering=rendering, office=office, client=client, ticket=ticket, now=now
             )
@@ -205,8 +213,10 @@ def booking_cancel(*, ticket: Ticket, now: dt.datetime | None = None) -> Ticket:
             PhoneDayCount.objects.filter(
                 phone_hash=locked.phone_hash, date=locked.date, active__gt=0
             ).update(active=F("active") - 1)
+        before = locked.status
         locked.status = Status.CANCELLED
         locked.cancelled_at = now
         locked.save(update_fields=["status", "cancelled_at"])
+        ticket_event(locked, Move.CANCEL, from_status=before, at=now, note="dibatalkan pemesan")
         message_queue_booking_cancelled(ticket=locked)
     return locked

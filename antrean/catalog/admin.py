@@ -1,12 +1,15 @@
-"""Admin for services (with their service standard) and the capacity of their slots."""
+"""Admin for services (with their service standard), the capacity of their slots, and the
+counters (loket) that serve them."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from antrean.catalog.models import Service, Slot
+from antrean.catalog.models import Counter, Service, Slot
 from antrean.catalog.services import booking_dates, slots_ensure
 from antrean.tenancy.models import Agency
 
@@ -217,3 +220,74 @@ class SlotAdmin(admin.ModelAdmin):
     @admin.display(description=_("sisa"))
     def remaining_display(self, obj: Slot) -> int:
         return obj.remaining
+
+
+class CounterForm(forms.ModelForm):
+    class Meta:
+        model = Counter
+        fields = ["agency", "number", "name", "services", "is_active"]
+
+    def clean(self):
+        data = super().clean()
+        agency = data.get("agency")
+        services = data.get("services")
+        if agency is not None and services is not None:
+            foreign = [s for s in services if s.agency_id != agency.pk]
+            if foreign:
+                self.add_error(
+                    "services",
+                    _("Loket hanya melayani layanan instansinya sendiri: %(names)s bukan.")
+                    % {"names": ", ".join(s.name for s in foreign)},
+                )
+        number = data.get("number")
+        if agency is not None and number is not None:
+            taken = Counter.objects.filter(office_id=agency.office_id, number=number).exclude(
+                pk=self.instance.pk
+            )
+            if taken.exists():
+                self.add_error("number", _("Nomor loket ini sudah dipakai di kantor yang sama."))
+        return data
+
+
+@admin.register(Counter)
+class CounterAdmin(admin.ModelAdmin):
+    form = CounterForm
+    list_display = ["__str__", "number", "agency", "office", "service_count", "is_active"]
+    list_display_links = ["__str__"]
+    list_filter = ["office", AgencyFilter, "is_active"]
+    list_editable = ["is_active"]
+    search_fields = ["name", "agency__short_name", "agency__name"]
+    list_select_related = ["agency", "office"]
+    ordering = ["office__name", "number"]
+    filter_horizontal = ["services"]
+    fields = ["agency", "office", "number", "name", "services", "is_active"]
+    readonly_fields = ["office"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_service_count=Count("services"))
+
+    @admin.display(description=_("layanan"), ordering="_service_count")
+    def service_count(self, obj: Counter) -> int:
+        return obj._service_count
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "agency":
+            kwargs["queryset"] = Agency.objects.select_related("office").order_by(
+                "office__name", "position", "short_name"
+            )
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.label_from_instance = lambda agency: f"{agency.short_name} — {agency.office.name}"
+            return field
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "services":
+            kwargs["queryset"] = Service.objects.select_related("agency", "office").order_by(
+                "office__name", "agency__position", "prefix"
+            )
+            field = super().formfield_for_manytomany(db_field, request, **kwargs)
+            field.label_from_instance = lambda s: (
+                f"{s.prefix} · {s.name} ({s.agency.short_name}, {s.office.code})"
+            )
+            return field
+        return super().formfield_for_manytomany(db_field, request, **kwargs)

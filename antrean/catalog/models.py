@@ -160,3 +160,39 @@ class Slot(models.Model):
     @property
     def remaining(self) -> int:
         return max(self.capacity - self.booked, 0)
+
+
+class Counter(models.Model):
+    """A loket: a desk of one agency where an officer serves a chosen set of its services."""
+
+    office = models.ForeignKey(
+        Office,
+        verbose_name=_("kantor"),
+        on_delete=models.PROTECT,
+        related_name="counters",
+        editable=False,
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("instansi"), on_delete=models.PROTECT, related_name="counters"
+    )
+    number = models.PositiveSmallIntegerField(
+        _("nomor loket"), help_text=_('Dibacakan saat memanggil: "silakan ke loket tiga".')
+    )
+    name = models.CharField(_("nama"), max_length=60, blank=True)
+    services = models.ManyToManyField(Service, verbose_name=_("layanan"), related_name="counters")
+    is_active = models.BooleanField(_("aktif"), default=True)
+
+    class Meta:
+        verbose_name = _("loket")
+        verbose_name_plural = pgettext_lazy("plural", "loket")
+        ordering = ["office", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "number"], name="counter_number_per_office"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or f"Loket {self.number}"
+
+    def save(self, *args, **kwargs):
+        self.office_id = self.agency.office_id
+        super().save(*args, **kwargs)

@@ -31,6 +31,16 @@ class ErrorCode(StrEnum):
     TOO_MANY_BOOKINGS = "too_many_bookings"
     INVALID_TRANSITION = "invalid_transition"
     CERTIFICATE_PENDING = "certificate_pending"
+    BLOCKED_NO_SHOW = "blocked_no_show"
+    QUEUE_EMPTY = "queue_empty"
+    OFFICER_PACT_REQUIRED = "officer_pact_required"
+    BAD_CREDENTIALS = "bad_credentials"
+    TOO_MANY_ATTEMPTS = "too_many_attempts"
+    CHECKIN_REFUSED = "checkin_refused"
+    CHECKIN_TOO_EARLY = "checkin_too_early"
+    CHECKIN_TOO_LATE = "checkin_too_late"
+    WALKIN_FULL = "walkin_full"
+    REASON_REQUIRED = "reason_required"
 
     @property
     def status(self) -> int:
@@ -54,6 +64,12 @@ _STATUS = {
     ErrorCode.TOO_MANY_BOOKINGS: 409,
     ErrorCode.INVALID_TRANSITION: 409,
     ErrorCode.CERTIFICATE_PENDING: 409,
+    ErrorCode.BLOCKED_NO_SHOW: 403,
+    ErrorCode.QUEUE_EMPTY: 404,
+    ErrorCode.OFFICER_PACT_REQUIRED: 403,
+    ErrorCode.BAD_CREDENTIALS: 401,
+    ErrorCode.TOO_MANY_ATTEMPTS: 429,
+    ErrorCode.WALKIN_FULL: 409,
 }
 
 _MESSAGES = {
@@ -92,6 +108,31 @@ _MESSAGES = {
     ),
     ErrorCode.CERTIFICATE_PENDING: _(
         "Piagam sedang disiapkan dan akan tersedia dalam beberapa detik. Coba lagi sebentar lagi."
+    ),
+    ErrorCode.BLOCKED_NO_SHOW: _(
+        "NIK ini sementara tidak dapat memesan antrean daring karena beberapa kali tidak hadir. "
+        "Silakan datang langsung ke kantor."
+    ),
+    ErrorCode.QUEUE_EMPTY: _("Tidak ada antrean yang menunggu untuk loket ini."),
+    ErrorCode.OFFICER_PACT_REQUIRED: _(
+        "Tandatangani Pakta Integritas Petugas hari ini sebelum memanggil antrean."
+    ),
+    ErrorCode.BAD_CREDENTIALS: _("Nama pengguna atau kata sandi salah."),
+    ErrorCode.TOO_MANY_ATTEMPTS: _(
+        "Terlalu banyak percobaan masuk yang gagal. Akun dikunci sementara; coba lagi nanti."
+    ),
+    ErrorCode.CHECKIN_REFUSED: _(
+        "Kode pemesanan atau 4 angka terakhir NIK tidak cocok dengan antrean mana pun."
+    ),
+    ErrorCode.CHECKIN_TOO_EARLY: _(
+        "Check-in belum dibuka untuk jadwal ini. Silakan kembali mendekati jadwal Anda."
+    ),
+    ErrorCode.CHECKIN_TOO_LATE: _(
+        "Waktu check-in untuk jadwal ini sudah lewat. Silakan ambil antrean langsung."
+    ),
+    ErrorCode.WALKIN_FULL: _("Kuota antrean langsung untuk layanan ini hari ini sudah habis."),
+    ErrorCode.REASON_REQUIRED: _(
+        "Tuliskan alasan memanggil antrean ini di luar urutan (paling sedikit 5 karakter)."
     ),
     ErrorCode.INVALID_TRANSITION: _(
         "Tindakan ini tidak dapat dilakukan pada status antrean saat ini."

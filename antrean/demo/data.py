@@ -63,6 +63,32 @@ OFFICES = [
             "Anda turut menandatangani pakta integritas: jangan memberi imbalan atau gratifikasi "
             "kepada petugas. Laporkan pungutan liar melalui SP4N-LAPOR! di lapor.go.id."
         ),
+        # Counters (loket) on the floor: numbers are unique in the office; "services" lists
+        # what the counter serves (omitted: every service of its agency).
+        "counters": [
+            {"number": 1, "agency": "disdukcapil", "services": ["ktp-el", "kia", "aktivasi-ikd"]},
+            {
+                "number": 2,
+                "agency": "disdukcapil",
+                "services": ["kartu-keluarga", "akta-kelahiran", "akta-kematian", "pindah-datang"],
+            },
+            {"number": 3, "agency": "disdukcapil"},
+            {"number": 4, "agency": "imigrasi"},
+            {"number": 5, "agency": "imigrasi"},
+            {"number": 6, "agency": "samsat"},
+            {"number": 7, "agency": "samsat", "services": ["pkb-tahunan"]},
+            {"number": 8, "agency": "bpjs-kesehatan"},
+            {"number": 9, "agency": "bpjs-ketenagakerjaan"},
+            {"number": 10, "agency": "bpn"},
+            {"number": 11, "agency": "polres", "services": ["skck"]},
+            {"number": 12, "agency": "polres", "services": ["perpanjangan-sim"]},
+            {"number": 13, "agency": "kpp"},
+            {"number": 14, "agency": "dpmptsp"},
+            {"number": 15, "agency": "pengadilan-agama"},
+            {"number": 16, "agency": "kemenag"},
+            {"number": 17, "agency": "pdam"},
+            {"number": 18, "agency": "bank-bpd"},
+        ],
         "agencies": [
             {
                 "code": "disdukcapil",
@@ -914,6 +940,16 @@ OFFICES = [
             "kecuali biaya resmi yang diumumkan. Nomor antrean Anda adalah pakta integritas: "
             "tolak pungli dan jangan memberi gratifikasi. Pengaduan: SP4N-LAPOR! di lapor.go.id."
         ),
+        "counters": [
+            {"number": 1, "agency": "disdukcapil-sda"},
+            {"number": 2, "agency": "disdukcapil-sda", "services": ["ktp-el"]},
+            {"number": 3, "agency": "imigrasi-sda"},
+            {"number": 4, "agency": "samsat-sda"},
+            {"number": 5, "agency": "bpjs-kesehatan-sda"},
+            {"number": 6, "agency": "polresta-sda"},
+            {"number": 7, "agency": "kpp-sda"},
+            {"number": 8, "agency": "bpn-sda"},
+        ],
         "agencies": [
             {
                 "code": "disdukcapil-sda",

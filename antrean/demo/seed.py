@@ -3,18 +3,24 @@
 Rows are found by their codes; a second run creates nothing and only brings back values that
 differ from the data (an admin's edit of a demo row is undone by an explicit reload, never by
 `--if-empty`). Closures and slots are only ever added.
+
+Staff accounts (one officer per agency, one admin per office) need a password, so they are made
+by `serve` once the development admin exists: `demo_staff_ensure`.
 """
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Model
 
-from antrean.catalog.models import Service
+from antrean.catalog.models import Counter, Service
 from antrean.catalog.services import office_slots_ensure
 from antrean.demo.data import OFFICES
-from antrean.tenancy.models import Agency, Closure, Office, OpeningHours, Region
+from antrean.tenancy.models import Agency, Closure, Membership, Office, OpeningHours, Region
 from antrean.tenancy.services import closures_seed_national
 
 
@@ -138,11 +144,34 @@ def office_load(data: dict, *, report: SeedReport, now: dt.datetime | None = Non
             )
             report.count("layanan", created=created, changed=changed)
 
+    counters_load(office=office, data=data, report=report)
     # Closures before slots, so no slot is made on a closed day.
     report.add("hari tutup", closures_load(office=office, data=data, now=now))
     report.add("jadwal", office_slots_ensure(office=office, now=now))
     report.offices.append(office.code)
     return office
+
+
+def counters_load(*, office: Office, data: dict, report: SeedReport) -> None:
+    """The office's counters, each serving its agency's services or the listed subset."""
+    agencies = {agency.code: agency for agency in Agency.objects.filter(office=office)}
+    for counter_data in data.get("counters", []):
+        agency = agencies.get(counter_data["agency"])
+        if agency is None:
+            continue
+        services = Service.objects.filter(agency=agency)
+        if counter_data.get("services"):
+            services = services.filter(code__in=counter_data["services"])
+        counter, created, changed = _upsert(
+            Counter,
+            {"office": office, "number": counter_data["number"]},
+            {"agency": agency, "name": counter_data.get("name", "")},
+        )
+        wanted = set(services.values_list("pk", flat=True))
+        if set(counter.services.values_list("pk", flat=True)) != wanted:
+            counter.services.set(wanted)
+            changed = True
+        report.count("loket", created=created, changed=changed)
 
 
 def closures_load(*, office: Office, data: dict, now: dt.datetime | None = None) -> int:
@@ -181,3 +210,92 @@ def seed_demo(*, offices: list[dict] | None = None, now: dt.datetime | None = No
 def demo_is_needed() -> bool:
     """True on an empty installation: no office at all (not even one an admin made)."""
     return not Office.objects.exists()
+
+
+# --- Demo staff ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    password: str | None  # only when generated here: the one time it can be shown
+
+
+@dataclass
+class StaffReport:
+    accounts: list[DemoAccount] = field(default_factory=list)
+    counters: int = 0
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.accounts or self.counters)
+
+
+def office_admin_username(office: Office) -> str:
+    return f"admin-{office.code}"
+
+
+def demo_staff_ensure(*, password: str | None) -> StaffReport:
+    """For each demo office present: its counters (when it has none yet), one officer per
+    agency (username = agency code) and one office admin (`admin-<office code>`).
+
+    Every account gets `password` (the development admin's), or its own generated one when
+    that is unknown. Existing accounts are left exactly as they are: their password may have
+    been changed on purpose. Idempotent.
+    """
+    report = StaffReport()
+    # One hash for every account sharing the password: hashing is slow on purpose.
+    shared = make_password(password) if password else None
+    for data in OFFICES:
+        office = Office.objects.filter(code=data["code"]).first()
+        if office is None:
+            continue
+        with transaction.atomic():
+            if not office.counters.exists():
+                seeded = SeedReport()
+                counters_load(office=office, data=data, report=seeded)
+                report.counters += seeded.created.get("loket", 0)
+            agencies = Agency.objects.filter(
+                office=office, code__in=[a["code"] for a in data["agencies"]]
+            )
+            for agency in agencies.order_by("position"):
+                _account_ensure(
+                    username=agency.code,
+                    first_name="Petugas",
+                    last_name=agency.short_name,
+                    role=Membership.Role.OFFICER,
+                    office=office,
+                    agency=agency,
+                    shared=shared,
+                    report=report,
+                )
+            _account_ensure(
+                username=office_admin_username(office),
+                first_name="Admin",
+                last_name=office.name,
+                role=Membership.Role.OFFICE_ADMIN,
+                office=office,
+                agency=None,
+                shared=shared,
+                report=report,
+            )
+    return report
+
+
+def _account_ensure(
+    *, username, first_name, last_name, role, office, agency, shared, report: StaffReport
+) -> None:
+    User = get_user_model()
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        generated = None if shared else secrets.token_urlsafe(12)
+        user = User.objects.create(
+            username=username,
+            first_name=first_name,
+            last_name=last_name[:150],
+            is_staff=True,
+            password=shared or make_password(generated),
+        )
+        report.accounts.append(DemoAccount(username=username, role=role, password=generated))
+    Membership.objects.get_or_create(user=user, role=role, office=office, agency=agency)

@@ -23,8 +23,11 @@ BODIES = {
         "Lakukan check-in di anjungan dengan kode pemesanan Anda."
     ),
     Kind.TURN_NEAR: "Giliran Anda hampir tiba: antrean {1}, {2} orang lagi di depan Anda.",
-    Kind.CALLED: "Antrean {1}, silakan menuju loket {2}.",
-    Kind.SURVEY: "Terima kasih. Mohon isi survei kepuasan layanan: {1}",
+    Kind.CALLED: "Antrean {1}, silakan menuju loket {2}. Terima kasih atas kesabaran Anda.",
+    Kind.SURVEY: (
+        "Terima kasih telah berkunjung. Mohon isi survei kepuasan layanan di {1} agar "
+        "pelayanan kami makin baik."
+    ),
 }
 
 

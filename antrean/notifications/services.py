@@ -15,6 +15,7 @@ Guarantees (tested against a local server that answers as the Cloud API does):
 import datetime as dt
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -132,9 +133,12 @@ def message_queue_booking_confirmed(*, ticket) -> Message | None:
 
 
 def message_queue_booking_cancelled(*, ticket) -> Message | None:
-    # A reminder not yet sent is pointless now.
+    # A confirmation or reminder not yet sent would now only confuse; the certificate stays
+    # on the booking page (cancelling does not revoke the pact).
     Message.objects.filter(
-        ticket=ticket, status=Status.PENDING, kind__in=[Kind.REMINDER_DAY, Kind.REMINDER_HOUR]
+        ticket=ticket,
+        status=Status.PENDING,
+        kind__in=[Kind.BOOKING_CONFIRMED, Kind.REMINDER_DAY, Kind.REMINDER_HOUR],
     ).update(status=Status.CANCELLED)
     return message_queue(
         ticket=ticket,
@@ -312,11 +316,25 @@ class SendReport:
 
 
 def messages_send_due(
-    *, worker_id: str, batch: int = 20, now: dt.datetime | None = None
+    *,
+    worker_id: str,
+    batch: int = 20,
+    now: dt.datetime | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> SendReport:
-    """Claim due messages and send them. Returns what happened."""
+    """Claim due messages and send them. Returns what happened.
+
+    `should_stop` is asked before each message: a worker that is shutting down gives back
+    the rest of its batch at once instead of sending it (or dying in the middle of it)."""
     ids = _claim(worker_id=worker_id, batch=batch, now=now or timezone.now())
-    outcomes = [_send_one_safely(pk, worker_id=worker_id) for pk in ids]
+    outcomes = []
+    for index, pk in enumerate(ids):
+        if should_stop is not None and should_stop():
+            Message.objects.filter(
+                pk__in=ids[index:], status=Status.SENDING, claimed_by=worker_id
+            ).update(status=Status.PENDING, attempts=F("attempts") - 1)
+            break
+        outcomes.append(_send_one_safely(pk, worker_id=worker_id))
     return SendReport(
         claimed=len(ids),
         sent=outcomes.count("sent"),

@@ -1,14 +1,45 @@
-"""Admin for tickets: read-only, with personal data masked.
+"""Admin for tickets (read-only, personal data masked, with their history) and the fair-call
+audit flags.
 
 Tickets change state only through the queue's actions, and their history is kept, so the
 admin neither adds, edits nor deletes them. Name, NIK and WhatsApp number are shown masked;
-the encrypted columns and their hashes never reach a form.
+the encrypted columns and their hashes never reach a form. Audit flags are never deleted:
+they are acknowledged with a note, through an action.
 """
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from antrean.queueing.models import Ticket
+from antrean.core.errors import DomainError
+from antrean.queueing.models import AuditFlag, Ticket, TicketEvent
+from antrean.queueing.services import audit_flag_acknowledge
+
+
+class TicketEventInline(admin.TabularInline):
+    """The ticket's history: append-only, shown as recorded."""
+
+    model = TicketEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "move", "from_status", "to_status", "service", "counter", "officer", "note"]
+    readonly_fields = fields
+    ordering = ["at", "pk"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("service", "counter", "officer")
 
 
 @admin.register(Ticket)
@@ -47,8 +78,15 @@ class TicketAdmin(admin.ModelAdmin):
         "pact",
         "created_at",
         "cancelled_at",
+        "arrived_at",
+        "counter",
+        "officer",
+        "called_at",
+        "started_at",
+        "finished_at",
     ]
     readonly_fields = fields
+    inlines = [TicketEventInline]
 
     def has_add_permission(self, request):
         return False
@@ -81,3 +119,140 @@ class TicketAdmin(admin.ModelAdmin):
         if signature is None:
             return "—"
         return f"v{signature.pact_version} · sha256 {signature.pact_sha256[:16]}…"
+
+
+class AcknowledgedFilter(admin.SimpleListFilter):
+    title = _("tanggapan")
+    parameter_name = "ditanggapi"
+
+    def lookups(self, request, model_admin):
+        return [("belum", _("Belum ditanggapi")), ("sudah", _("Sudah ditanggapi"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "belum":
+            return queryset.filter(acknowledged_at__isnull=True)
+        if self.value() == "sudah":
+            return queryset.filter(acknowledged_at__isnull=False)
+        return queryset
+
+
+class AcknowledgeForm(forms.Form):
+    note = forms.CharField(
+        label=_("Catatan tanggapan"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        error_messages={"required": _("Tulis catatan tanggapan.")},
+    )
+
+
+@admin.register(AuditFlag)
+class AuditFlagAdmin(admin.ModelAdmin):
+    list_display = [
+        "at",
+        "kind",
+        "office",
+        "ticket",
+        "counter",
+        "officer",
+        "is_acknowledged",
+        "acknowledged_by",
+    ]
+    list_filter = [
+        AcknowledgedFilter,
+        "kind",
+        "office",
+        ("at", admin.DateFieldListFilter),
+    ]
+    date_hierarchy = "at"
+    search_fields = ["ticket__number", "=ticket__code", "officer__username", "detail"]
+    list_select_related = ["office", "ticket", "counter", "officer", "acknowledged_by"]
+    ordering = ["-at"]
+    fields = [
+        "at",
+        "kind",
+        "office",
+        "ticket",
+        "counter",
+        "officer",
+        "detail",
+        "acknowledged_at",
+        "acknowledged_by",
+        "acknowledgement",
+    ]
+    readonly_fields = fields
+    actions = ["acknowledge"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_acknowledge_permission(self, request) -> bool:
+        # Which flags a user may acknowledge is the service's rule (office admins).
+        return request.user.has_perm("queueing.change_auditflag")
+
+    @admin.display(description=_("ditanggapi"), boolean=True, ordering="acknowledged_at")
+    def is_acknowledged(self, obj: AuditFlag) -> bool:
+        return obj.acknowledged_at is not None
+
+    @admin.action(description=_("Tanggapi dengan catatan"), permissions=["acknowledge"])
+    def acknowledge(self, request, queryset):
+        if "apply" in request.POST:
+            form = AcknowledgeForm(request.POST)
+            if form.is_valid():
+                done = already = refused = 0
+                for flag_id in queryset.values_list("pk", flat=True):
+                    try:
+                        _flag, changed = audit_flag_acknowledge(
+                            flag_id=flag_id, user=request.user, note=form.cleaned_data["note"]
+                        )
+                    except DomainError:
+                        refused += 1
+                        continue
+                    done += changed
+                    already += not changed
+                if done:
+                    self.message_user(
+                        request,
+                        ngettext("%(n)d tanda ditanggapi.", "%(n)d tanda ditanggapi.", done)
+                        % {"n": done},
+                        messages.SUCCESS,
+                    )
+                if already:
+                    self.message_user(
+                        request,
+                        ngettext(
+                            "%(n)d tanda sudah ditanggapi sebelumnya; tanggapan awal tetap.",
+                            "%(n)d tanda sudah ditanggapi sebelumnya; tanggapan awal tetap.",
+                            already,
+                        )
+                        % {"n": already},
+                        messages.INFO,
+                    )
+                if refused:
+                    self.message_user(
+                        request,
+                        ngettext(
+                            "%(n)d tanda bukan dari kantor yang Anda kelola.",
+                            "%(n)d tanda bukan dari kantor yang Anda kelola.",
+                            refused,
+                        )
+                        % {"n": refused},
+                        messages.ERROR,
+                    )
+                return None
+        else:
+            form = AcknowledgeForm()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Tanggapi tanda audit"),
+            "opts": self.model._meta,
+            "form": form,
+            "flags": queryset.select_related("ticket", "counter", "officer"),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "queueing/admin_acknowledge.html", context)

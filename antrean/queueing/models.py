@@ -2,6 +2,7 @@
 
 import secrets
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +43,7 @@ class Ticket(models.Model):
         (Status.WAITING, _("Menunggu")),
         (Status.CALLED, _("Dipanggil")),
         (Status.SERVING, _("Dilayani")),
+        (Status.ON_HOLD, _("Ditunda")),
         (Status.DONE, _("Selesai")),
         (Status.NO_SHOW, _("Tidak hadir")),
         (Status.CANCELLED, _("Dibatalkan")),
@@ -86,6 +88,29 @@ class Ticket(models.Model):
     token_hash = models.CharField(max_length=64, editable=False)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     cancelled_at = models.DateTimeField(_("dibatalkan"), null=True, blank=True)
+    # The queue: when the citizen arrived (check-in or walk-in; kept on transfer), and the
+    # instant the ticket is ordered by (its slot start for a booker on time, else arrival).
+    arrived_at = models.DateTimeField(_("tiba"), null=True, blank=True)
+    queue_key = models.DateTimeField(_("urutan antrean"), null=True, blank=True, editable=False)
+    counter = models.ForeignKey(
+        "catalog.Counter",
+        verbose_name=_("loket"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("petugas"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    called_at = models.DateTimeField(_("dipanggil"), null=True, blank=True)
+    started_at = models.DateTimeField(_("mulai dilayani"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("antrean")
@@ -104,6 +129,12 @@ class Ticket(models.Model):
         indexes = [
             models.Index(fields=["office", "date", "status"], name="ticket_office_day"),
             models.Index(fields=["phone_hash", "date"], name="ticket_phone_day"),
+            models.Index(fields=["nik_hash"], name="ticket_nik"),
+            models.Index(
+                fields=["service", "date", "queue_key"],
+                condition=Q(status="waiting"),
+                name="ticket_waiting",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -133,6 +164,7 @@ class TicketSequence(models.Model):
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
     date = models.DateField()
     last = models.PositiveIntegerField(default=0)
+    walkins = models.PositiveIntegerField(default=0)  # against Service.walkin_daily_quota
 
     class Meta:
         constraints = [
@@ -141,3 +173,113 @@ class TicketSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service_id} {self.date:%Y-%m-%d}: {self.last}"
+
+
+class TicketEvent(models.Model):
+    """Append-only history of a ticket: every move, who made it, at which counter, when.
+    Wait and service times are derived from it."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
+    move = models.CharField(_("tindakan"), max_length=12)
+    from_status = models.CharField(_("dari"), max_length=10, blank=True)
+    to_status = models.CharField(_("menjadi"), max_length=10)
+    at = models.DateTimeField(_("waktu"))
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("petugas"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    counter = models.ForeignKey(
+        "catalog.Counter",
+        verbose_name=_("loket"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    service = models.ForeignKey(Service, verbose_name=_("layanan"), on_delete=models.PROTECT)
+    note = models.TextField(_("catatan"), blank=True)
+
+    class Meta:
+        verbose_name = _("riwayat antrean")
+        verbose_name_plural = pgettext_lazy("plural", "riwayat antrean")
+        ordering = ["ticket", "at", "pk"]
+        indexes = [models.Index(fields=["officer", "move", "at"], name="event_officer_move")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.move} {self.at:%H:%M:%S}"
+
+
+class CallState(models.Model):
+    """How many priority tickets an office has called in a row (the K-then-one-regular rule)."""
+
+    office = models.OneToOneField(
+        "tenancy.Office", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    priority_streak = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.office_id}: {self.priority_streak}"
+
+
+class AuditFlag(models.Model):
+    """A call or service that deserves a second look. Never deleted: acknowledged with a note."""
+
+    class Kind(models.TextChoices):
+        OUT_OF_ORDER = "out_of_order", _("Dipanggil tidak berurutan")
+        NO_WAIT = "no_wait", _("Dilayani tanpa menunggu antrean")
+        TOO_FAST = "too_fast", _("Selesai jauh lebih cepat dari waktu layanan")
+        REPEATED_NO_SHOW = "repeated_no_show", _("Banyak tidak hadir oleh satu petugas")
+
+    office = models.ForeignKey(
+        "tenancy.Office", verbose_name=_("kantor"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
+    ticket = models.ForeignKey(
+        Ticket,
+        verbose_name=_("antrean"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_flags",
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("petugas"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    counter = models.ForeignKey(
+        "catalog.Counter",
+        verbose_name=_("loket"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("waktu"))
+    detail = models.TextField(_("keterangan"), blank=True)
+    acknowledged_at = models.DateTimeField(_("ditanggapi"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ditanggapi oleh"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    acknowledgement = models.TextField(_("catatan tanggapan"), blank=True)
+
+    class Meta:
+        verbose_name = _("tanda audit")
+        verbose_name_plural = pgettext_lazy("plural", "tanda audit")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["office", "at"], name="audit_office_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"

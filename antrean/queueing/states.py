@@ -12,6 +12,7 @@ class Status(StrEnum):
     WAITING = "waiting"
     CALLED = "called"
     SERVING = "serving"
+    ON_HOLD = "on_hold"
     DONE = "done"
     NO_SHOW = "no_show"
     CANCELLED = "cancelled"
@@ -26,6 +27,8 @@ class Move(StrEnum):
     FINISH = "finish"
     NO_SHOW = "no_show"
     TRANSFER = "transfer"
+    HOLD = "hold"
+    RESUME = "resume"
     CANCEL = "cancel"
     EXPIRE = "expire"
 
@@ -42,10 +45,14 @@ TRANSITIONS: dict[tuple[Status, Move], Status] = {
     (Status.CALLED, Move.NO_SHOW): Status.NO_SHOW,
     (Status.SERVING, Move.FINISH): Status.DONE,
     (Status.SERVING, Move.TRANSFER): Status.WAITING,
+    # Hold: the citizen steps aside (a missing document) and is served again on resume.
+    (Status.SERVING, Move.HOLD): Status.ON_HOLD,
+    (Status.ON_HOLD, Move.RESUME): Status.SERVING,
+    (Status.ON_HOLD, Move.CANCEL): Status.CANCELLED,
 }
 
 # Statuses in which a ticket holds its place: it counts against quotas and duplicates.
-ACTIVE = frozenset({Status.BOOKED, Status.WAITING, Status.CALLED, Status.SERVING})
+ACTIVE = frozenset({Status.BOOKED, Status.WAITING, Status.CALLED, Status.SERVING, Status.ON_HOLD})
 
 
 def can_move(status: str, move: str) -> bool:

@@ -1,8 +1,11 @@
-"""Admin for regions, offices (with opening hours and closures) and agencies."""
+"""Admin for regions, offices (with opening hours and closures), agencies, and staff
+memberships (who may work where, also shown on each user's page)."""
 
 import datetime as dt
 
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
@@ -11,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from antrean.catalog.services import office_slots_ensure
-from antrean.tenancy.models import Agency, Closure, Office, OpeningHours, Region
+from antrean.tenancy.models import Agency, Closure, Membership, Office, OpeningHours, Region
 from antrean.tenancy.services import closures_seed_national
 
 admin.site.site_header = _("Administrasi Antrean")
@@ -79,6 +82,23 @@ class OfficeAdmin(admin.ModelAdmin):
             _("Pemesanan daring"),
             {"fields": ["timezone", "zone", "booking_horizon_days", "daily_cutoff"]},
         ),
+        (
+            _("Antrean di kantor"),
+            {
+                "fields": [
+                    "checkin_before_minutes",
+                    "checkin_after_minutes",
+                    "ontime_grace_minutes",
+                    "priority_streak_limit",
+                    "turn_near_ahead",
+                ]
+            },
+        ),
+        (
+            _("Tidak hadir"),
+            {"fields": ["noshow_strikes", "noshow_window_days", "noshow_block_days"]},
+        ),
+        (_("WhatsApp"), {"fields": ["reminder_hour"]}),
         (_("Hari tutup"), {"fields": ["closures_link"]}),
     ]
     inlines = [OpeningHoursInline, UpcomingClosureInline]
@@ -144,3 +164,59 @@ class AgencyAdmin(admin.ModelAdmin):
     def service_count(self, obj: Agency) -> str:
         url = reverse("admin:catalog_service_changelist") + f"?agency={obj.pk}"
         return format_html('<a href="{}">{}</a>', url, obj._service_count)
+
+
+def _agency_field(field):
+    field.label_from_instance = lambda agency: f"{agency.short_name} — {agency.office.name}"
+    return field
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "user_name", "role", "office", "agency"]
+    list_filter = ["role", "office"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "agency__short_name"]
+    list_select_related = ["user", "office", "agency"]
+    ordering = ["office__name", "role", "user__username"]
+    autocomplete_fields = ["user"]
+
+    @admin.display(description=_("nama"), ordering="user__first_name")
+    def user_name(self, obj: Membership) -> str:
+        return obj.user.get_full_name() or "—"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "agency":
+            kwargs["queryset"] = Agency.objects.select_related("office").order_by(
+                "office__name", "position"
+            )
+            return _agency_field(super().formfield_for_foreignkey(db_field, request, **kwargs))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ["role", "office", "agency"]
+    verbose_name_plural = _("peran staf (kantor dan instansi)")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "agency":
+            kwargs["queryset"] = Agency.objects.select_related("office").order_by(
+                "office__name", "position"
+            )
+            return _agency_field(super().formfield_for_foreignkey(db_field, request, **kwargs))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+User = get_user_model()
+
+
+class StaffUserAdmin(UserAdmin):
+    """Django's user admin, with where each staff member works."""
+
+    inlines = [*UserAdmin.inlines, MembershipInline]
+
+
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+admin.site.register(User, StaffUserAdmin)

@@ -3,6 +3,7 @@
 import datetime as dt
 import zoneinfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -66,6 +67,37 @@ class Office(models.Model):
         default=16,
         validators=[MaxValueValidator(23)],
         help_text=_("Jam (waktu setempat) pengingat WhatsApp dikirim sehari sebelum jadwal."),
+    )
+    checkin_before_minutes = models.PositiveSmallIntegerField(
+        _("check-in dibuka (menit sebelum jadwal)"), default=30
+    )
+    checkin_after_minutes = models.PositiveSmallIntegerField(
+        _("check-in ditutup (menit setelah jadwal berakhir)"), default=15
+    )
+    ontime_grace_minutes = models.PositiveSmallIntegerField(
+        _("toleransi terlambat (menit)"),
+        default=10,
+        help_text=_(
+            "Pemesan yang check-in paling lambat sekian menit setelah jadwal mulai tetap "
+            "diurutkan menurut jadwalnya; yang lebih lambat menurut waktu check-in."
+        ),
+    )
+    priority_streak_limit = models.PositiveSmallIntegerField(
+        _("panggilan prioritas berturut-turut"),
+        default=2,
+        help_text=_("Setelah sekian panggilan kelompok prioritas, satu antrean umum dipanggil."),
+    )
+    noshow_strikes = models.PositiveSmallIntegerField(_("batas tidak hadir"), default=3)
+    noshow_window_days = models.PositiveSmallIntegerField(
+        _("rentang hitung tidak hadir (hari)"), default=30
+    )
+    noshow_block_days = models.PositiveSmallIntegerField(
+        _("lama blokir pemesanan daring (hari)"), default=30
+    )
+    turn_near_ahead = models.PositiveSmallIntegerField(
+        _("pemberitahuan giliran hampir tiba (orang di depan)"),
+        default=3,
+        help_text=_("Warga diberi tahu (halaman status dan WhatsApp) saat tinggal sekian orang."),
     )
     is_active = models.BooleanField(_("aktif"), default=True)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
@@ -208,3 +240,60 @@ class Agency(models.Model):
 
     def __str__(self) -> str:
         return self.short_name
+
+
+class Membership(models.Model):
+    """What a staff account may do, and where: an officer of one agency at one office, an
+    office or agency admin, or a national admin (no office)."""
+
+    class Role(models.TextChoices):
+        OFFICER = "officer", _("Petugas loket")
+        AGENCY_ADMIN = "agency_admin", _("Admin instansi")
+        OFFICE_ADMIN = "office_admin", _("Admin kantor")
+        NATIONAL_ADMIN = "national_admin", _("Admin nasional")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("akun"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    role = models.CharField(_("peran"), max_length=20, choices=Role.choices)
+    office = models.ForeignKey(
+        Office,
+        verbose_name=_("kantor"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("instansi"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+
+    class Meta:
+        verbose_name = _("keanggotaan staf")
+        verbose_name_plural = pgettext_lazy("plural", "keanggotaan staf")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "office", "agency"], name="membership_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.agency or self.office or _("nasional")
+        return f"{self.user} — {self.get_role_display()} ({where})"
+
+    def clean(self):
+        needs_agency = self.role in (self.Role.OFFICER, self.Role.AGENCY_ADMIN)
+        if needs_agency and not self.agency_id:
+            raise ValidationError({"agency": _("Petugas dan admin instansi harus punya instansi.")})
+        if self.role != self.Role.NATIONAL_ADMIN and not self.office_id:
+            raise ValidationError({"office": _("Peran ini harus terikat pada satu kantor.")})
+        if self.agency_id and self.office_id and self.agency.office_id != self.office_id:
+            raise ValidationError({"agency": _("Instansi ini bukan bagian dari kantor tersebut.")})

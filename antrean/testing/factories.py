@@ -131,3 +131,108 @@ def booking_request(slot: Slot, **overrides) -> BookingRequest:
 
 def now() -> dt.datetime:
     return timezone.now()
+
+
+# --- Counters, officers and the queue (issue 5) ----------------------------------------------
+
+_counter_numbers = itertools.count(1)
+
+
+def make_counter(
+    office: Office | None = None,
+    *,
+    agency: Agency | None = None,
+    services=(),
+    number: int | None = None,
+    **fields,
+):
+    """A counter of `agency` (a new one at `office` if not given) serving `services`."""
+    from antrean.catalog.models import Counter
+
+    agency = agency or make_agency(office or make_office())
+    counter = Counter.objects.create(
+        agency=agency, number=number or next(_counter_numbers), **fields
+    )
+    counter.services.set(services)
+    return counter
+
+
+def make_officer(agency: Agency, *, role: str = "officer", username: str | None = None):
+    """A staff account with a membership at `agency` (role officer unless told)."""
+    from django.contrib.auth import get_user_model
+
+    from antrean.tenancy.models import Membership
+
+    user = get_user_model().objects.create_user(
+        username=username or f"petugas-{next(_seq)}", password=None, is_staff=True
+    )
+    Membership.objects.create(
+        user=user,
+        role=role,
+        office=agency.office,
+        agency=None if role == Membership.Role.OFFICE_ADMIN else agency,
+    )
+    return user
+
+
+def sign_officer_pact(user, office: Office, *, now: dt.datetime | None = None):
+    """Sign today's officer pact (the text in force for the officer's agency)."""
+    from antrean.integrity.services import ClientInfo
+    from antrean.queueing.services import officer_agency, officer_pact_sign
+
+    rendering = pact_in_force(
+        office=office, audience=Audience.OFFICER, agency=officer_agency(user=user, office=office)
+    )
+    return officer_pact_sign(
+        user=user,
+        office=office,
+        pact_version=rendering.pact.version,
+        pact_sha256=rendering.sha256,
+        pact_agreed=True,
+        client=ClientInfo(channel="counter", ip="192.0.2.10", user_agent="pytest"),
+        now=now,
+    )
+
+
+def local_time(office: Office, date: dt.date, hour: int, minute: int = 0, second: int = 0):
+    """An aware moment at the office's wall-clock time on `date`."""
+    return dt.datetime.combine(date, dt.time(hour, minute, second), tzinfo=office.zone)
+
+
+def make_booking(slot: Slot, *, now: dt.datetime | None = None, **overrides):
+    """Book `slot` through booking_create (a day before the slot unless `now` is given)."""
+    from antrean.booking.services import booking_create
+    from antrean.integrity.services import ClientInfo
+
+    now = now or slot.starts_at - dt.timedelta(days=1)
+    return booking_create(
+        request=booking_request(slot, **overrides),
+        client=ClientInfo(channel="web", ip="198.51.100.7", user_agent="pytest"),
+        now=now,
+    )
+
+
+def make_walk_in(
+    service: Service,
+    *,
+    now: dt.datetime | None = None,
+    priority: str = "",
+    name: str = "I Wayan Sudarma",
+    officer=None,
+):
+    """A walk-in ticket taken at the kiosk, agreeing to the citizen pact in force."""
+    from antrean.integrity.services import ClientInfo
+    from antrean.queueing.services import ticket_walk_in
+
+    rendering = pact_in_force(office=service.office, audience=Audience.CITIZEN)
+    return ticket_walk_in(
+        service=service,
+        name=name,
+        pact_version=rendering.pact.version,
+        pact_sha256=rendering.sha256,
+        pact_agreed=True,
+        client=ClientInfo(channel="kiosk", ip="192.0.2.20", user_agent="pytest"),
+        priority=priority,
+        officer=officer,
+        now=now,
+    )

@@ -331,6 +331,23 @@ def test_openapi_document_and_docs_page(client):
         "/api/v1/certificates/verify",
         "/api/v1/offices/{code}/ledger/head",
         "/api/v1/offices/{code}/ledger/{seq}",
+        "/api/v1/auth/token",
+        "/api/v1/offices/{code}/counters",
+        "/api/v1/checkin",
+        "/api/v1/services/{service_id}/wait",
+        "/api/v1/officer/pact",
+        "/api/v1/offices/{code}/tickets",
+        "/api/v1/counters/{counter_id}/state",
+        "/api/v1/counters/{counter_id}/call-next",
+        "/api/v1/counters/{counter_id}/call",
+        "/api/v1/tickets/{ticket_id}/recall",
+        "/api/v1/tickets/{ticket_id}/start",
+        "/api/v1/tickets/{ticket_id}/finish",
+        "/api/v1/tickets/{ticket_id}/no-show",
+        "/api/v1/tickets/{ticket_id}/hold",
+        "/api/v1/tickets/{ticket_id}/resume",
+        "/api/v1/tickets/{ticket_id}/cancel",
+        "/api/v1/tickets/{ticket_id}/transfer",
     }
     create = document["paths"]["/api/v1/bookings"]["post"]
     assert create["operationId"] == "createBooking"

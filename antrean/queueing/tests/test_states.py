@@ -6,7 +6,7 @@ import pytest
 
 from antrean.queueing.states import ACTIVE, TRANSITIONS, Move, Status, can_move, target
 
-# Written out from DESIGN.md, independently of the table under test.
+# Written out from DESIGN.md and issue 5 (hold/resume), independently of the table under test.
 EXPECTED = {
     ("booked", "check_in"): "waiting",
     ("booked", "cancel"): "cancelled",
@@ -18,6 +18,9 @@ EXPECTED = {
     ("called", "no_show"): "no_show",
     ("serving", "finish"): "done",
     ("serving", "transfer"): "waiting",
+    ("serving", "hold"): "on_hold",
+    ("on_hold", "resume"): "serving",
+    ("on_hold", "cancel"): "cancelled",
 }
 
 ALL_PAIRS = list(itertools.product(Status, Move))
@@ -29,6 +32,7 @@ def test_the_status_and_move_names_are_stable():
         "waiting",
         "called",
         "serving",
+        "on_hold",
         "done",
         "no_show",
         "cancelled",
@@ -42,6 +46,8 @@ def test_the_status_and_move_names_are_stable():
         "finish",
         "no_show",
         "transfer",
+        "hold",
+        "resume",
         "cancel",
         "expire",
     }
@@ -77,7 +83,7 @@ def test_walk_in_path_and_transfer_keep_going():
 
 
 def test_active_statuses_hold_a_place():
-    assert {s.value for s in ACTIVE} == {"booked", "waiting", "called", "serving"}
+    assert {s.value for s in ACTIVE} == {"booked", "waiting", "called", "serving", "on_hold"}
 
 
 def test_unknown_names_are_refused():

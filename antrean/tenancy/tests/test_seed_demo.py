@@ -4,14 +4,25 @@ import datetime as dt
 from io import StringIO
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.urls import reverse
 
-from antrean.catalog.models import Service, Slot
+from antrean.catalog.models import Counter, Service, Slot
+from antrean.core.management.commands.serve import (
+    PASSWORD_ENV,
+    PASSWORD_FILE,
+    STAFF_PASSWORD_FILE,
+    setup,
+)
 from antrean.demo.data import OFFICES
-from antrean.tenancy.models import Agency, Closure, Office, OpeningHours, Region
+from antrean.demo.seed import demo_staff_ensure
+from antrean.queueing.services import officer_can_operate
+from antrean.tenancy.models import Agency, Closure, Membership, Office, OpeningHours, Region
 from antrean.testing.factories import make_office, make_service
 
-MODELS = [Region, Office, OpeningHours, Closure, Agency, Service, Slot]
+MODELS = [Region, Office, OpeningHours, Closure, Agency, Service, Slot, Counter]
+STAFF_MODELS = [Counter, Membership, get_user_model()]
 
 
 def _counts() -> dict[str, int]:
@@ -131,3 +142,150 @@ def test_ensure_slots_command_creates_what_is_missing():
     out = StringIO()
     call_command("ensure_slots", stdout=out)
     assert "0 jadwal baru dibuat." in out.getvalue()
+
+
+# --- Counters and demo staff (issue 5) ------------------------------------------------------
+
+
+def _staff_counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in STAFF_MODELS}
+
+
+@pytest.mark.django_db
+def test_every_demo_agency_has_counters_serving_its_own_services():
+    _seed()
+    for office in Office.objects.all():
+        numbers = list(office.counters.values_list("number", flat=True))
+        assert len(numbers) == len(set(numbers))
+        for agency in office.agencies.all():
+            counters = agency.counters.all()
+            assert 1 <= counters.count() <= 3, agency.code
+            for counter in counters:
+                services = list(counter.services.all())
+                assert services, counter
+                assert {s.agency_id for s in services} == {agency.pk}
+    disdukcapil = Counter.objects.get(office__code="mpp-badung", number=1)
+    assert set(disdukcapil.services.values_list("code", flat=True)) == {
+        "ktp-el",
+        "kia",
+        "aktivasi-ikd",
+    }
+
+
+@pytest.mark.django_db
+def test_demo_officers_and_office_admins_can_log_in(client):
+    _seed()
+    report = demo_staff_ensure(password="sandi-demo-123")
+    agencies = Agency.objects.all()
+    assert len(report.accounts) == agencies.count() + Office.objects.count()
+    assert all(account.password is None for account in report.accounts)  # the admin's
+    User = get_user_model()
+    for agency in agencies.select_related("office"):
+        officer = User.objects.get(username=agency.code)
+        assert officer.is_staff and not officer.is_superuser
+        membership = officer.memberships.get()
+        assert (membership.role, membership.office, membership.agency) == (
+            Membership.Role.OFFICER,
+            agency.office,
+            agency,
+        )
+        for counter in agency.counters.all():
+            assert officer_can_operate(user=officer, counter=counter)
+    assert (
+        User.objects.filter(username__endswith="-sda").count()
+        == Agency.objects.filter(office__code="mpp-sidoarjo").count()
+    )
+    admin = User.objects.get(username="admin-mpp-badung")
+    assert admin.memberships.get().role == Membership.Role.OFFICE_ADMIN
+
+    # Through the real login page (django-axes in the way, as in production).
+    response = client.post(
+        reverse("queueing:login"), {"username": "disdukcapil", "password": "sandi-demo-123"}
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("queueing:counters")).content.decode()
+    counter = Counter.objects.get(office__code="mpp-badung", number=3)
+    assert reverse("queueing:console", args=[counter.pk]) in page
+    client.logout()
+    response = client.post(
+        reverse("queueing:login"), {"username": "admin-mpp-badung", "password": "sandi-demo-123"}
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("queueing:audit")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_demo_staff_second_run_changes_nothing():
+    _seed()
+    demo_staff_ensure(password="sandi-demo-123")
+    officer = get_user_model().objects.get(username="imigrasi")
+    officer.set_password("diganti-sendiri-456")  # an officer's own change stays
+    officer.save()
+    before = _staff_counts()
+    report = demo_staff_ensure(password="sandi-lain-789")
+    assert not report.changed_anything
+    assert _staff_counts() == before
+    officer.refresh_from_db()
+    assert officer.check_password("diganti-sendiri-456")
+    output = _seed()
+    assert "sudah lengkap" in output
+    assert _staff_counts() == before
+
+
+@pytest.mark.django_db
+def test_serve_setup_makes_demo_staff_with_the_admin_password(tmp_path, monkeypatch):
+    monkeypatch.setenv(PASSWORD_ENV, "sandi-dari-env-123")
+    out = StringIO()
+    setup(stdout=out, demo=True, var_dir=tmp_path)
+    User = get_user_model()
+    assert User.objects.get(username="disdukcapil-sda").check_password("sandi-dari-env-123")
+    assert "akun staf contoh dibuat" in out.getvalue()
+    assert "sandi-dari-env-123" not in out.getvalue()
+    before = _staff_counts()
+    out = StringIO()
+    setup(stdout=out, demo=True, var_dir=tmp_path)
+    assert _staff_counts() == before
+    assert "akun staf contoh" not in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_serve_setup_uses_the_generated_admin_password(tmp_path, monkeypatch):
+    monkeypatch.delenv(PASSWORD_ENV, raising=False)
+    setup(stdout=StringIO(), demo=True, var_dir=tmp_path)
+    password = (tmp_path / PASSWORD_FILE).read_text().strip()
+    assert get_user_model().objects.get(username="samsat").check_password(password)
+    assert not (tmp_path / STAFF_PASSWORD_FILE).exists()
+
+
+@pytest.mark.django_db
+def test_serve_setup_generates_officer_passwords_when_the_admins_is_unknown(
+    tmp_path, monkeypatch, django_user_model
+):
+    monkeypatch.delenv(PASSWORD_ENV, raising=False)
+    django_user_model.objects.create_user("admin", password="sandi-sendiri-789")
+    out = StringIO()
+    setup(stdout=out, demo=True, var_dir=tmp_path)
+    kept = dict(
+        line.split(" ", 1) for line in (tmp_path / STAFF_PASSWORD_FILE).read_text().splitlines()
+    )
+    officer = django_user_model.objects.get(username="bpn")
+    assert officer.check_password(kept["bpn"])
+    assert f"bpn {kept['bpn']}" in out.getvalue()  # shown once
+    assert len(set(kept.values())) == len(kept)  # each its own
+    out = StringIO()
+    setup(stdout=out, demo=True, var_dir=tmp_path)
+    assert kept["bpn"] not in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_serve_setup_adds_counters_to_an_older_demo_install_but_keeps_an_admins(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv(PASSWORD_ENV, "sandi-dari-env-123")
+    _seed()
+    Counter.objects.filter(office__code="mpp-sidoarjo").delete()  # demo loaded before counters
+    badung = Counter.objects.get(office__code="mpp-badung", number=1)
+    badung.services.set([])  # an admin's change
+    setup(stdout=StringIO(), demo=True, var_dir=tmp_path)
+    assert Counter.objects.filter(office__code="mpp-sidoarjo").exists()
+    assert not badung.services.exists()

@@ -21,6 +21,7 @@ from django.db import connections
 DEV_USERNAME = "admin"
 PASSWORD_FILE = "dev-admin-password"  # noqa: S105 (a file name)
 PASSWORD_ENV = "ANTREAN_DEV_PASSWORD"  # noqa: S105 (a variable name)
+STAFF_PASSWORD_FILE = "dev-staff-passwords"  # noqa: S105 (a file name)
 
 
 @dataclass(frozen=True)
@@ -78,8 +79,50 @@ def setup(*, stdout, demo: bool = True, var_dir: Path | None = None) -> DevAdmin
         call_command("seed_demo", if_empty=True, stdout=stdout)
     dev_admin = dev_admin_ensure(var_dir=var_dir, env_password=os.environ.get(PASSWORD_ENV))
     _report_admin(stdout, dev_admin)
+    if demo:
+        demo_staff_setup(stdout, var_dir=var_dir)
     call_command("ensure_slots", stdout=stdout)
     return dev_admin
+
+
+def _dev_password(var_dir: Path) -> str | None:
+    """The development admin's password, when this installation knows it."""
+    if os.environ.get(PASSWORD_ENV):
+        return os.environ[PASSWORD_ENV]
+    path = var_dir / PASSWORD_FILE
+    if path.exists():
+        return path.read_text().strip() or None
+    return None
+
+
+def demo_staff_setup(stdout, *, var_dir: Path) -> None:
+    """Counters and the demo officers and office admins, with the admin's password (each its
+    own generated one when that is unknown, shown once and kept in var/dev-staff-passwords)."""
+    from antrean.demo.seed import demo_staff_ensure
+
+    report = demo_staff_ensure(password=_dev_password(var_dir))
+    if report.counters:
+        stdout.write(f"{report.counters} loket contoh dibuat.")
+    if not report.accounts:
+        return
+    generated = [account for account in report.accounts if account.password]
+    if not generated:
+        stdout.write(
+            f"{len(report.accounts)} akun staf contoh dibuat (petugas: nama pengguna = kode "
+            "instansi, mis. disdukcapil; admin kantor: admin-<kode kantor>), kata sandi sama "
+            "dengan akun admin."
+        )
+        return
+    path = var_dir / STAFF_PASSWORD_FILE
+    lines = [f"{account.username} {account.password}" for account in generated]
+    kept = path.read_text().splitlines() if path.exists() else []
+    _write_private(path, "\n".join([*kept, *lines]))
+    stdout.write("")
+    stdout.write("  Akun staf contoh dibuat (kata sandi hanya ditampilkan sekali):")
+    for line in lines:
+        stdout.write(f"    {line}")
+    stdout.write(f"    tersimpan di:  {path}")
+    stdout.write("")
 
 
 def _report_admin(stdout, dev_admin: DevAdmin) -> None:
@@ -124,6 +167,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Antrean siap:"))
         self.stdout.write(f"  Situs warga:  {base}/")
         self.stdout.write(f"  Admin:        {base}/admin/")
+        self.stdout.write(f"  Konsol loket: {base}/loket/")
         self.stdout.write(f"  API:          {base}/api/docs")
         self.stdout.write("")
         worker = None if no_worker else start_worker()
@@ -138,10 +182,25 @@ class Command(BaseCommand):
                     worker.kill()
 
 
+def _die_with_parent() -> None:
+    """In the child: ask Linux to send SIGTERM when the server dies, however it dies (uvicorn
+    re-raises SIGTERM after its shutdown, so a `finally` in the server never runs)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the `finally` in handle() still covers Ctrl+C
+
+
 def start_worker() -> subprocess.Popen:
     """The task worker, as a child process that ends with the server."""
     manage = Path(settings.BASE_DIR) / "manage.py"
-    return subprocess.Popen([sys.executable, str(manage), "worker"])  # noqa: S603
+    return subprocess.Popen(  # noqa: S603
+        [sys.executable, str(manage), "worker"],
+        preexec_fn=_die_with_parent,
+    )
 
 
 def run_server(*, host: str, port: int) -> None:

@@ -49,7 +49,14 @@ def _queue_reminders() -> None:
     reminders_queue()
 
 
+def _expire_tickets() -> None:
+    from antrean.queueing.services import tickets_expire
+
+    tickets_expire()
+
+
 PERIODIC = [
+    (60, _expire_tickets),
     (SWEEP_SECONDS, _sweep_certificates),
     (SWEEP_SECONDS, _recover_messages),
     (60, _queue_reminders),
@@ -79,7 +86,7 @@ def run_outbox(stop: threading.Event, *, worker_id: str, interval: float) -> Non
     while not stop.is_set():
         try:
             close_old_connections()
-            report = messages_send_due(worker_id=worker_id)
+            report = messages_send_due(worker_id=worker_id, should_stop=stop.is_set)
         except Exception:
             logger.exception("Sending messages failed")
             report = None

@@ -1,0 +1,175 @@
+"""Staff access to the API: logging in for a token, and the Bearer check on staff endpoints.
+
+A login goes through django.contrib.auth.authenticate with the request, so django-axes
+counts failures and refuses a locked-out username+address even with the right password.
+Tokens are random secrets of which only the SHA-256 is stored (api.models.ApiToken).
+
+`BearerAuth` takes one or more resolvers, one per kind of token: each gets the secret and
+returns who is calling, or None. Staff tokens resolve to the User; a second kind (the kiosk
+devices of the next issue) is one more resolver returning its own principal, and endpoints
+that accept both switch on what `request.auth` is.
+"""
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from axes.handlers.proxy import AxesProxyHandler
+from django.contrib.auth import authenticate, user_logged_in, user_login_failed
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja.security import HttpBearer
+
+from antrean.api.models import ApiToken
+from antrean.core.errors import DomainError, ErrorCode
+from antrean.tenancy.models import Membership
+
+TOKEN_LIFETIME = dt.timedelta(hours=12)
+# last_used_at is refreshed at most this often: a busy console should not write on every call.
+LAST_USED_EVERY = dt.timedelta(minutes=1)
+# Longer than any secret we issue; anything longer is refused before hashing.
+MAX_SECRET_LENGTH = 200
+MAX_USERNAME_LENGTH = 150
+
+
+def token_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def staff_may_hold_token(user) -> bool:
+    """Active superusers, and active staff accounts with at least one membership."""
+    if not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return user.is_staff and Membership.objects.filter(user=user).exists()
+
+
+def staff_may_act_for(user, *, office_id: int, agency_id: int) -> bool:
+    """May this account act for an agency's services at an office (e.g. issue a walk-in)?
+    The same rule as queueing.services.officer_can_operate, for a service instead of a
+    counter: officers and agency admins of the agency, office admins of the office."""
+    if user.is_superuser:
+        return True
+    return Membership.objects.filter(
+        Q(
+            role__in=[Membership.Role.OFFICER, Membership.Role.AGENCY_ADMIN],
+            agency=agency_id,
+        )
+        | Q(role=Membership.Role.OFFICE_ADMIN, office=office_id),
+        user=user,
+    ).exists()
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    secret: str
+
+
+def api_token_issue(*, user, label: str = "", now: dt.datetime | None = None) -> IssuedToken:
+    now = now or timezone.now()
+    secret = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        key_hash=token_hash(secret),
+        label=label[:100],
+        created_at=now,
+        expires_at=now + TOKEN_LIFETIME,
+    )
+    return IssuedToken(token=token, secret=secret)
+
+
+def api_token_revoke(*, token: ApiToken, now: dt.datetime | None = None) -> ApiToken:
+    """Revoke once; revoking again keeps the first time."""
+    now = now or timezone.now()
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now)
+    token.refresh_from_db(fields=["revoked_at"])
+    return token
+
+
+def staff_user_for_token(secret: str, *, now: dt.datetime | None = None):
+    """The staff account a valid token belongs to, or None (unknown, expired, revoked, or
+    the account may no longer hold one)."""
+    if not secret or len(secret) > MAX_SECRET_LENGTH:
+        return None
+    now = now or timezone.now()
+    token = (
+        ApiToken.objects.filter(
+            key_hash=token_hash(secret), revoked_at__isnull=True, expires_at__gt=now
+        )
+        .select_related("user")
+        .first()
+    )
+    if token is None or not staff_may_hold_token(token.user):
+        return None
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_EVERY:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def staff_login(request: HttpRequest, *, username: str, password: str) -> IssuedToken:
+    """Check a staff login and issue a token.
+
+    Wrong password, unknown account and an account that may not hold a token all answer
+    `bad_credentials` and count as a failure; a locked-out username+address answers
+    `too_many_attempts`, even with the right password (django-axes).
+    """
+    username = (username or "")[:MAX_USERNAME_LENGTH]
+    if "\x00" in username:
+        # No account has one, and PostgreSQL refuses it in a query (axes would store it).
+        raise DomainError(ErrorCode.BAD_CREDENTIALS)
+    credentials = {"username": username}
+    user = authenticate(request=request, username=username, password=password or "")
+    if user is not None and not staff_may_hold_token(user):
+        # Say the same as for a wrong password, and let it count like one.
+        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+        user = None
+    if user is None:
+        locked = getattr(request, "axes_locked_out", False) or AxesProxyHandler.is_locked(
+            request, credentials
+        )
+        # We answer the lockout ourselves, in the API's shape; axes' middleware would
+        # otherwise replace the answer with its own plain-text page.
+        request.axes_locked_out = False
+        raise DomainError(ErrorCode.TOO_MANY_ATTEMPTS if locked else ErrorCode.BAD_CREDENTIALS)
+    # A successful login: Django records last_login and axes clears the failures.
+    user_logged_in.send(sender=user.__class__, request=request, user=user)
+    return api_token_issue(user=user, label=request.headers.get("User-Agent", ""))
+
+
+class BearerAuth(HttpBearer):
+    """`Authorization: Bearer <token>`, answered in the API's error shape when missing or
+    invalid (ninja's own 401 body is never used)."""
+
+    def __init__(self, *resolvers: Callable[[str], Any]):
+        self.resolvers = resolvers
+        super().__init__()
+
+    def __call__(self, request: HttpRequest):
+        scheme, _space, secret = request.headers.get(self.header, "").partition(" ")
+        if scheme.lower() != self.openapi_scheme or not secret.strip():
+            raise _unauthenticated()
+        return self.authenticate(request, secret.strip())
+
+    def authenticate(self, request: HttpRequest, token: str):
+        for resolve in self.resolvers:
+            principal = resolve(token)
+            if principal is not None:
+                return principal
+        raise _unauthenticated()
+
+
+def _unauthenticated() -> DomainError:
+    return DomainError(
+        ErrorCode.BAD_CREDENTIALS,
+        message=_("Token tidak sah atau sudah berakhir. Silakan masuk kembali."),
+    )
+
+
+staff_auth = BearerAuth(staff_user_for_token)
