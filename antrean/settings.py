@@ -219,17 +219,27 @@ ANTREAN_KEY_DIR = VAR_DIR / "keys"
 # made on first use; ANTREAN_SIGNING_PKCS12_PASSWORD unlocks offices' imported PKCS#12 files.
 ANTREAN_SIGNING_PKCS12_PASSWORD = env.str("ANTREAN_SIGNING_PKCS12_PASSWORD", default="")
 
-# Background work: django-tasks on the database (worker: `manage.py db_worker`, started by
-# `manage.py serve`). TASKS_BACKEND=immediate runs tasks in-process (tests, tiny installs).
+# Background work: django-tasks. `database` (default; worker `manage.py worker`, started by
+# `manage.py serve`), `rq` (Redis at REDIS_URL; the same `manage.py worker` runs an RQ worker),
+# or `immediate` (tasks run in-process: tests, tiny installs).
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
+TASK_QUEUES = ["default", "certificates", "messages"]
 TASKS = {
     "default": {
         "BACKEND": {
             "database": "django_tasks_db.DatabaseBackend",
+            "rq": "django_tasks_rq.RQBackend",
             "immediate": "django_tasks.backends.immediate.ImmediateBackend",
-        }[env.str("TASKS_BACKEND", default="database")],
-        "QUEUES": ["default", "certificates", "messages"],
+        }[TASKS_BACKEND],
+        "QUEUES": TASK_QUEUES,
     }
 }
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {
+        name: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 300}
+        for name in TASK_QUEUES
+    }
 
 # WhatsApp: `console` keeps messages on the staff inbox page; `cloud` sends through the
 # WhatsApp Business Cloud API (see docs/whatsapp.md).

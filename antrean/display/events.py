@@ -37,6 +37,15 @@ def _send(group: str, message: dict) -> None:
         logger.exception("Broadcast to %s failed", group)
 
 
+def _pledged(ticket) -> bool:
+    """Whether the officer now serving this ticket signed the officer pact today."""
+    if not ticket.officer_id:
+        return False
+    from antrean.queueing.services import officer_pact_signed_today
+
+    return officer_pact_signed_today(user=ticket.officer, office=ticket.office) is not None
+
+
 def ticket_moved(ticket, move: str) -> None:
     """Tell the office's screens about a move, once the transaction commits."""
     if move not in QUEUE_MOVES:
@@ -53,6 +62,7 @@ def ticket_moved(ticket, move: str) -> None:
             "status": ticket.status,
             "counter": counter.number if counter else None,
             "counter_name": str(counter) if counter else None,
+            "pledged": _pledged(ticket),
             "ticket_id": ticket.pk,
             "at": timezone.now().isoformat(),
             # The words the TV speaks, so every screen says the same thing.

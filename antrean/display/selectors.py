@@ -29,6 +29,7 @@ def board_snapshot(*, office: Office, now: dt.datetime | None = None) -> dict:
         .select_related("service")
         .order_by("called_at")
     }
+    pledged = officers_pledged_today(office=office, now=now)
     counters = [
         {
             "number": c.number,
@@ -36,6 +37,7 @@ def board_snapshot(*, office: Office, now: dt.datetime | None = None) -> dict:
             "agency": c.agency.short_name,
             "ticket": current[c.pk].number if c.pk in current else None,
             "status": current[c.pk].status if c.pk in current else None,
+            "pledged": c.pk in current and current[c.pk].officer_id in pledged,
         }
         for c in Counter.objects.filter(office=office, is_active=True)
         .select_related("agency")
@@ -66,6 +68,19 @@ def board_snapshot(*, office: Office, now: dt.datetime | None = None) -> dict:
         "running_text": board.running_text if board else Board._meta.get_field(
             "running_text").default,
     }  # fmt: skip
+
+
+def officers_pledged_today(*, office: Office, now: dt.datetime | None = None) -> set[int]:
+    """Ids of the officers who signed the officer pact today at this office."""
+    from antrean.integrity.models import Audience, PactSignature
+
+    local = office.local_now(now)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return set(
+        PactSignature.objects.filter(
+            office=office, audience=Audience.OFFICER, signed_at__gte=midnight
+        ).values_list("officer_id", flat=True)
+    )
 
 
 def office_by_code(code: str) -> Office | None:

@@ -43,6 +43,7 @@ def ticket_status(*, ticket_id: int) -> dict:
         "called": ticket.status == Status.CALLED,
         "counter": ticket.counter.number if ticket.counter_id else None,
         "counter_name": str(ticket.counter) if ticket.counter_id else None,
+        "officer_pledged": _officer_pledged(ticket),
         "now_serving": now_serving,
     }
 
@@ -50,3 +51,12 @@ def ticket_status(*, ticket_id: int) -> dict:
 def status_public(status: dict) -> dict:
     """What the owner's page is sent: the status without internal ids."""
     return {k: v for k, v in status.items() if k != "office_id"}
+
+
+def _officer_pledged(ticket: Ticket) -> bool:
+    """Whether the officer who called this ticket signed the officer pact today."""
+    if not ticket.officer_id:
+        return False
+    from antrean.queueing.services import officer_pact_signed_today
+
+    return officer_pact_signed_today(user=ticket.officer, office=ticket.office) is not None

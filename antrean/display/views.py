@@ -25,6 +25,7 @@ def _board_strings() -> dict:
     return {
         "counter": _("Loket %(counter)s"),
         "recall": _("Panggilan ulang"),
+        "pledged": _("Petugas berpakta"),
         "status": {
             "called": _("Dipanggil"),
             "serving": _("Sedang dilayani"),
@@ -44,6 +45,7 @@ def _status_strings() -> dict:
     return {
         "go_to": _("Silakan ke loket %(counter)s"),
         "title_called": _("Giliran Anda: loket %(counter)s"),
+        "pledged": _("Petugas di loket ini sudah menandatangani Pakta Integritas hari ini."),
         "notes": {
             "booked": _("Lakukan check-in di loket atau anjungan saat Anda tiba."),
             "waiting": "",

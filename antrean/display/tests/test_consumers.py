@@ -95,6 +95,7 @@ def test_board_sends_a_snapshot_on_connect():
             "agency": "Disdukcapil",
             "ticket": "A-001",
             "status": "called",
+            "pledged": True,  # the officer signed the officer pact today
         }
     ]
     assert [(c["number"], c["counter"], c["move"]) for c in board["calls"]] == [

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 STATUS_KEYS = {
     "number", "status", "status_label", "ahead", "minutes", "near", "called", "counter",
-    "counter_name", "now_serving",
+    "counter_name", "now_serving", "officer_pledged",
 }  # fmt: skip
 
 

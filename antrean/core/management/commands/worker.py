@@ -115,14 +115,52 @@ def run_periodic(stop: threading.Event) -> None:
         stop.wait(1.0)
 
 
+def _db_worker(*, interval: float, batch: bool, worker_id: str) -> Worker:
+    return Worker(
+        queue_names=["*"],
+        interval=interval,
+        batch=batch,
+        backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=worker_id,
+        excluded_queue_names=[],
+    )
+
+
+class RQTaskWorker:
+    """The tasks' worker when TASKS_BACKEND=rq: an RQ worker on the project's queues, with
+    django-tasks' job class so results are recorded as django-tasks expects."""
+
+    def __init__(self, *, burst: bool):
+        self.burst = burst
+
+    def run(self) -> None:
+        import django_rq
+        from django_tasks_rq.backend import Job
+
+        queues = [django_rq.get_queue(name, job_class=Job) for name in settings.TASK_QUEUES]
+        worker = django_rq.get_worker(*[q.name for q in queues], job_class=Job)
+        worker.work(burst=self.burst, with_scheduler=False)
+
+
 class Command(BaseCommand):
     help = "Run background tasks (certificates, messages) and periodic sweeps."
 
     def add_arguments(self, parser):
         parser.add_argument("--interval", type=float, default=0.2, help="Seconds between polls.")
         parser.add_argument("--no-periodic", action="store_true")
+        parser.add_argument(
+            "--burst",
+            action="store_true",
+            help="Run the queued tasks, then exit (no message sending, no sweeps): for cron "
+            "and tests.",
+        )
 
-    def handle(self, *args, interval, no_periodic=False, **options):
+    def handle(self, *args, interval, no_periodic=False, burst=False, **options):
+        if burst:
+            self._burst(interval)
+            return
         from antrean.notifications.services import messages_recover_stale, worker_heartbeat
 
         stop = threading.Event()
@@ -149,17 +187,11 @@ class Command(BaseCommand):
         outbox.start()
         if not no_periodic:
             threading.Thread(target=run_periodic, args=(stop,), daemon=True).start()
-        worker = Worker(
-            queue_names=["*"],
-            interval=interval,
-            batch=False,
-            backend_name=DEFAULT_TASK_BACKEND_ALIAS,
-            startup_delay=False,
-            max_tasks=None,
-            worker_id=worker_id,
-            excluded_queue_names=[],
-        )
-        worker.configure_signals()
+        if settings.TASKS_BACKEND == "rq":
+            worker = RQTaskWorker(burst=False)
+        else:
+            worker = _db_worker(interval=interval, batch=False, worker_id=worker_id)
+            worker.configure_signals()
         try:
             worker.run()
         finally:
@@ -167,3 +199,9 @@ class Command(BaseCommand):
             # A message being sent finishes (and is recorded) before the process exits;
             # otherwise a plain stop would leave it to recovery as ambiguous.
             outbox.join(timeout=settings.WHATSAPP_TIMEOUT + 10)
+
+    def _burst(self, interval: float) -> None:
+        if settings.TASKS_BACKEND == "rq":
+            RQTaskWorker(burst=True).run()
+        else:
+            _db_worker(interval=interval, batch=True, worker_id=get_random_string(32)).run()

@@ -78,7 +78,8 @@
       var number = node.querySelector(".counter-number");
       number.textContent = c.ticket || "—";
       number.classList.toggle("is-long", (c.ticket || "").length > 5);
-      node.querySelector(".counter-state").textContent = c.status ? strings.status[c.status] || "" : "";
+      node.querySelector(".counter-state").textContent =
+        (c.status ? strings.status[c.status] || "" : "") + (c.ticket && c.pledged ? " · ✓ " + (strings.pledged || "Pakta") : "");
       node.classList.toggle("is-idle", !c.ticket);
       ACTIVE.forEach(function (s) { node.classList.toggle("is-" + s, c.status === s); });
     });
@@ -197,6 +198,7 @@
         if (c.number === event.counter) {
           c.ticket = event.number;
           c.status = event.status;
+          c.pledged = !!event.pledged;
         }
       });
     }

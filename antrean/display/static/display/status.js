@@ -33,6 +33,8 @@
     var called = status.called && status.counter !== null;
     byId("called-banner").hidden = !called;
     byId("called-counter").textContent = called ? fill(strings.go_to, status.counter) : "";
+    var pledge = byId("called-pledge");
+    if (pledge) pledge.hidden = !(called && status.officer_pledged);
     document.title = called ? fill(strings.title_called, status.counter) : baseTitle;
 
     var list = byId("now-serving");
