@@ -11,7 +11,6 @@ that accept both switch on what `request.auth` is.
 """
 
 import datetime as dt
-import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from ninja.security import HttpBearer
 
 from antrean.api.models import ApiToken
 from antrean.core.errors import DomainError, ErrorCode
+from antrean.core.tokens import token_hash
 from antrean.tenancy.models import Membership
 
 TOKEN_LIFETIME = dt.timedelta(hours=12)
@@ -35,10 +35,6 @@ LAST_USED_EVERY = dt.timedelta(minutes=1)
 # Longer than any secret we issue; anything longer is refused before hashing.
 MAX_SECRET_LENGTH = 200
 MAX_USERNAME_LENGTH = 150
-
-
-def token_hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def staff_may_hold_token(user) -> bool:

@@ -1,7 +1,6 @@
 """Online booking: a queue number that cannot exist without a signed integrity pact."""
 
 import datetime as dt
-import hashlib
 import secrets
 from dataclasses import dataclass
 
@@ -15,6 +14,7 @@ from antrean.catalog.models import Slot
 from antrean.core.errors import DomainError, ErrorCode
 from antrean.core.identity import clean_name, clean_nik, clean_phone
 from antrean.core.personal_data import lookup_hash
+from antrean.core.tokens import token_hash
 from antrean.integrity.models import Audience
 from antrean.integrity.services import (
     ClientInfo,
@@ -53,10 +53,6 @@ class BookingRequest:
 class BookingResult:
     ticket: Ticket
     token: str  # shown once to the booker; only its hash is stored
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _load_slot(slot_id: int) -> Slot:

@@ -8,7 +8,6 @@ printing, sends the job inside the same transaction, so a printer failure rolls 
 """
 
 import datetime as dt
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from antrean.catalog.models import Service
 from antrean.catalog.selectors import service_get
 from antrean.core.errors import DomainError, ErrorCode
 from antrean.core.identity import clean_name
+from antrean.core.tokens import token_hash
 from antrean.display import printing
 from antrean.display.models import Kiosk
 from antrean.integrity.models import Audience
@@ -41,10 +41,6 @@ PRINTER_DOWN_SECONDS = 60
 # Wrong NIK endings allowed for one booking code at one kiosk, per window.
 CHECKIN_ATTEMPTS = 5
 CHECKIN_WINDOW_SECONDS = 15 * 60
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 # --- devices ---------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ callers, with the same result.
 """
 
 import datetime as dt
-import hashlib
 import secrets
 from dataclasses import dataclass
 
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from antrean.catalog.models import Counter, Service
 from antrean.core.errors import DomainError, ErrorCode
 from antrean.core.identity import clean_name
+from antrean.core.tokens import token_hash
 from antrean.integrity.models import Audience
 from antrean.integrity.services import (
     ClientInfo,
@@ -299,7 +299,7 @@ def ticket_walk_in(
             channel=client.channel,
             priority=priority,
             name=name,
-            token_hash=hashlib.sha256(token.encode()).hexdigest(),
+            token_hash=token_hash(token),
             arrived_at=now,
             queue_key=now,
         )

@@ -15,28 +15,19 @@ from django.db import connections
 from antrean.catalog.models import Service, Slot
 from antrean.demo.seed import seed_demo
 from antrean.queueing.models import Ticket
+from antrean.testing.browser import launch, needs_chromium, refuse_outside
 from antrean.testing.factories import make_nik
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls here are synchronous.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
 NIK = make_nik(1, region="510301")
 PHONE = "0812 3456 7890"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian Chromium is not at /usr/bin/chromium"),
+    needs_chromium,
 ]
 
 
@@ -44,23 +35,14 @@ pytestmark = [
 def page(live_server):
     sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         context = browser.new_context(
             viewport={"width": 360, "height": 780},
             java_script_enabled=False,
             locale="id-ID",
         )
         # Any request that leaves the test server would be an external request: refuse it.
-        outside: list[str] = []
-
-        def guard(route):
-            if route.request.url.startswith(live_server.url):
-                route.continue_()
-            else:
-                outside.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", guard)
+        outside = refuse_outside(context, live_server.url)
         page = context.new_page()
         page.set_default_timeout(15_000)
         yield page

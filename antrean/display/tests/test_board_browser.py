@@ -11,33 +11,23 @@ import os
 import socket
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from antrean.display.speech import announcement_text, number_words
 from antrean.display.tests.hall import OFFICER_PASSWORD, make_hall
+from antrean.testing.browser import launch, needs_chromium, refuse_outside
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls here are synchronous.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TV = {"width": 1920, "height": 1080}
 PHONE = {"width": 390, "height": 844}
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian Chromium is not at /usr/bin/chromium"),
+    needs_chromium,
     # serialized_rollback: the flush afterwards must leave the pacts seeded by migrations.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     # WhiteNoise hands static files to Django's ASGI handler as a synchronous iterator.
@@ -88,7 +78,7 @@ def hall(request, server):
 def browser(server):
     sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         yield browser
         browser.close()
 
@@ -105,15 +95,7 @@ class Pages:
         context = self.browser.new_context(viewport=viewport, locale="id-ID", **options)
         if init_script:
             context.add_init_script(init_script)
-
-        def guard(route):
-            if route.request.url.startswith(self.server):
-                route.continue_()
-            else:
-                self.outside.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", guard)
+        refuse_outside(context, self.server, into=self.outside)
         page = context.new_page()
         page.set_default_timeout(15_000)
         page.on("pageerror", lambda error: self.errors.append(str(error)))

@@ -22,27 +22,18 @@ from antrean.display.printing import ticket_content, ticket_pdf
 from antrean.queueing.models import Ticket
 from antrean.queueing.states import Status
 from antrean.tenancy.models import Closure, Office, OpeningHours
+from antrean.testing.browser import launch, needs_chromium, refuse_outside
 from antrean.testing.factories import make_booking, make_nik, make_slot
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls here are synchronous.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
 NAME = "I Wayan Sudarma"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian Chromium is not at /usr/bin/chromium"),
+    needs_chromium,
 ]
 
 
@@ -50,22 +41,13 @@ pytestmark = [
 def browser_context(live_server):
     sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         context = browser.new_context(
             viewport={"width": 1080, "height": 1920},
             has_touch=True,
             locale="id-ID",
         )
-        outside: list[str] = []
-
-        def guard(route):
-            if route.request.url.startswith(live_server.url):
-                route.continue_()
-            else:
-                outside.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", guard)
+        outside = refuse_outside(context, live_server.url)
         yield context
         context.close()
         browser.close()
