@@ -10,15 +10,17 @@ per process: loading is slower than signing.
 import datetime as dt
 import hashlib
 import io
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from asn1crypto import cms
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, padding
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from django.conf import settings
@@ -42,6 +44,8 @@ from antrean.tenancy.models import Office
 # chain of certificates.
 SIGNATURE_BYTES_RESERVED = {"development": 8_192, "pkcs12": 32_768}  # hex digits
 FIELD_NAME = "PiagamPaktaIntegritas"
+
+log = logging.getLogger(__name__)
 
 
 def certificate_key_id(cert_der: bytes) -> str:
@@ -164,6 +168,139 @@ def signing_key_active(*, office: Office) -> SigningKey:
     return key or signing_key_create_dev(office=office)
 
 
+def _der(tag: int, body: bytes) -> bytes:
+    """One DER TLV: tag, definite length, body."""
+    n = len(body)
+    if n < 0x80:
+        return bytes((tag, n)) + body
+    size = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes((tag, 0x80 | len(size))) + size + body
+
+
+@dataclass(frozen=True)
+class _CmsTemplate:
+    """The DER of a PAdES CMS signature around its two variable parts.
+
+    `attrs_head + digest + attrs_tail` is the body of the signed attributes; the SignerInfo
+    and SignedData parts before and after them never change for one key.
+    """
+
+    attrs_head: bytes
+    attrs_tail: bytes
+    signer_info_head: bytes  # version, sid, digestAlgorithm
+    signature_algorithm: bytes
+    signed_data_head: bytes  # version, digestAlgorithms, encapContentInfo, certificates
+    content_type: bytes
+
+    def assemble(self, digest: bytes, sign) -> bytes:
+        attrs = self.attrs_head + digest + self.attrs_tail
+        # The signature covers the attributes as a SET OF (tag 0x31); the SignerInfo carries
+        # them under the implicit tag [0] (0xA0).
+        signature = sign(_der(0x31, attrs))
+        signer_info = _der(
+            0x30,
+            self.signer_info_head
+            + _der(0xA0, attrs)
+            + self.signature_algorithm
+            + _der(0x04, signature),
+        )
+        signed_data = _der(0x30, self.signed_data_head + _der(0x31, signer_info))
+        return _der(0x30, self.content_type + _der(0xA0, signed_data))
+
+
+class _CachedCmsSigner(signers.SimpleSigner):
+    """pyHanko's SimpleSigner, with the constant part of the CMS built once per key.
+
+    In a PAdES signature without a timestamp, every signed attribute but messageDigest is the
+    same for all documents of one key (content type and signing-certificate-v2; PAdES keeps
+    the signing time in the signature dictionary), and so is everything around the
+    SignerInfo. pyHanko builds all of it with asn1crypto for each document, which was 80% of
+    our signing time. We let pyHanko build the first one, keep its DER around the digest and
+    the signature, and for each document put in only those two. Any other kind of request
+    (dry run, timestamp, CAdES attributes) goes to pyHanko as before.
+    """
+
+    def __init__(self, *, private_key, **kwargs):
+        super().__init__(**kwargs)
+        self._private_key = private_key
+        self._template: _CmsTemplate | bool | None = None  # False: pyHanko's shape changed
+        self._mechanism = self.get_signature_mechanism_for_digest("sha256").signature_algo
+
+    def _sign_attrs(self, data: bytes) -> bytes:
+        # The key object stays loaded; pyHanko's sign_raw parses the key again each time.
+        if self._mechanism == "ecdsa":
+            return self._private_key.sign(data, ec.ECDSA(hashes.SHA256()))
+        if self._mechanism == "rsassa_pkcs1v15":
+            return self._private_key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+        return self.sign_raw(data, "sha256")
+
+    async def _build_template(self, **kwargs) -> "_CmsTemplate | None":
+        marker = os.urandom(32)
+        content_info = await super().async_sign(marker, "sha256", **kwargs)
+        signed_data = content_info["content"]
+        (signer_info,) = signed_data["signer_infos"]
+        attrs = signer_info["signed_attrs"].contents
+        at = attrs.index(marker)
+        template = _CmsTemplate(
+            attrs_head=attrs[:at],
+            attrs_tail=attrs[at + len(marker) :],
+            signer_info_head=b"".join(
+                signer_info[name].dump() for name in ("version", "sid", "digest_algorithm")
+            ),
+            signature_algorithm=signer_info["signature_algorithm"].dump(),
+            signed_data_head=b"".join(
+                signed_data[name].dump()
+                for name in ("version", "digest_algorithms", "encap_content_info", "certificates")
+            ),
+            content_type=content_info["content_type"].dump(),
+        )
+        # The parts must put pyHanko's own signature back together byte for byte, or the
+        # structure is not the one assumed here (unsigned attributes, CRLs, …): then don't
+        # use the template at all.
+        original = signer_info["signature"].native
+        if template.assemble(marker, lambda _attrs: original) != content_info.dump():
+            log.error("pyHanko's CMS has an unexpected shape: signing without the template")
+            return None
+        return template
+
+    async def async_sign(
+        self,
+        data_digest: bytes,
+        digest_algorithm: str,
+        dry_run=False,
+        use_pades=False,
+        timestamper=None,
+        signed_attr_settings=None,
+        is_pdf_sig=True,
+        encap_content_info=None,
+    ):
+        kwargs = {
+            "dry_run": dry_run,
+            "use_pades": use_pades,
+            "timestamper": timestamper,
+            "signed_attr_settings": signed_attr_settings,
+            "is_pdf_sig": is_pdf_sig,
+            "encap_content_info": encap_content_info,
+        }
+        constant = (
+            use_pades
+            and is_pdf_sig
+            and not dry_run
+            and timestamper is None
+            and encap_content_info is None
+            and digest_algorithm == "sha256"
+            and len(data_digest) == 32
+            and (signed_attr_settings is None or signed_attr_settings.cades_signed_attrs is None)
+            and self.signed_attr_prov_spec is None
+            and self.unsigned_attr_prov_spec is None
+        )
+        if constant and self._template is None:
+            self._template = await self._build_template(**kwargs) or False
+        if not constant or self._template is False:
+            return await super().async_sign(data_digest, digest_algorithm, **kwargs)
+        return cms.ContentInfo.load(self._template.assemble(data_digest, self._sign_attrs))
+
+
 @dataclass(frozen=True)
 class _Loaded:
     signer: signers.SimpleSigner
@@ -202,7 +339,8 @@ def _load(key: SigningKey) -> _Loaded:
             serialization.NoEncryption(),
         )
     )
-    signer = signers.SimpleSigner(
+    signer = _CachedCmsSigner(
+        private_key=private_key,
         signing_cert=cert,
         signing_key=signing_key,
         cert_registry=SimpleCertificateStore.from_certs([cert, *extra]),

@@ -9,9 +9,14 @@ import datetime as dt
 import io
 import os
 import re
+import shutil
 import stat
+import subprocess
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
+from asn1crypto import cms
 from asn1crypto import keys as asn1_keys
 from asn1crypto import pem as asn1_pem
 from asn1crypto import x509 as asn1_x509
@@ -31,6 +36,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pypdf import PdfReader, PdfWriter
 
 from antrean.booking.services import booking_create
+from antrean.integrity import signing
 from antrean.integrity.certificate_pdf import render_certificate
 from antrean.integrity.certificates import (
     certificate_check_upload,
@@ -189,6 +195,93 @@ def test_the_signature_is_by_the_office_key_and_names_it():
     signer = PdfFileReader(io.BytesIO(certificate_pdf_bytes(certificate))).embedded_signatures[0]
     assert signer.signer_cert.dump() == trust_root(key).dump()
     assert "Mal Pelayanan Publik Kabupaten Badung" in signer.signer_cert.subject.human_friendly
+
+
+def _cms_and_signed_bytes(pdf: bytes) -> tuple[bytes, bytes]:
+    """The CMS blob in /Contents and the bytes its /ByteRange covers."""
+    start, first, second, rest = (
+        int(n) for n in re.search(rb"/ByteRange \[(\d+) (\d+) (\d+) (\d+)\]", pdf).groups()
+    )
+    covered = pdf[start : start + first] + pdf[second : second + rest]
+    hex_digits = pdf[start + first + 1 : second - 1].rstrip(b"0")
+    return bytes.fromhex((hex_digits + b"0" * (len(hex_digits) % 2)).decode()), covered
+
+
+def _signed_attrs(cms_der: bytes) -> dict:
+    signer_info = cms.ContentInfo.load(cms_der)["content"]["signer_infos"][0]
+    return {attr["type"].native: attr["values"].dump() for attr in signer_info["signed_attrs"]}
+
+
+OPENSSL = shutil.which("openssl")
+
+
+def openssl_verifies(folder, cms_der: bytes, content: bytes, trusted_pem) -> bool:
+    """What `openssl cms -verify` says of a detached CMS signature over `content`."""
+    (folder / "sig.der").write_bytes(cms_der)
+    (folder / "content").write_bytes(content)
+    args = ["cms", "-verify", "-binary", "-inform", "DER", "-purpose", "any"]
+    args += ["-in", "sig.der", "-content", "content", "-CAfile", str(trusted_pem)]
+    args += ["-out", "/dev/null"]
+    return subprocess.run([OPENSSL, *args], cwd=folder, capture_output=True).returncode == 0  # noqa: S603
+
+
+@pytest.mark.skipif(OPENSSL is None, reason="needs the openssl command")
+def test_each_signature_of_one_loaded_key_verifies_with_openssl(tmp_path):
+    """The constant CMS parts are built once per key; every later signature must still be a
+    complete, correct CMS for its own document, as a validator other than pyHanko sees it."""
+    certificate = issued()
+    key = certificate.signing_key
+    pem = tmp_path / "office.pem"
+    pem.write_text(key.certificate_pem)
+    digests = set()
+    for n in range(3):
+        content = replace(certificate_content(certificate), certificate_number=f"UJI-{n}")
+        pdf = pdf_sign(render_certificate(content), key=key, reason="r", location="l")
+        cms_der, covered = _cms_and_signed_bytes(pdf)
+        assert openssl_verifies(tmp_path, cms_der, covered, pem)
+        digests.add(_signed_attrs(cms_der)["message_digest"])
+        # One changed byte of the document and openssl refuses it too.
+        changed = covered[:100] + bytes([covered[100] ^ 1]) + covered[101:]
+        assert not openssl_verifies(tmp_path, cms_der, changed, pem)
+    assert len(digests) == 3
+
+
+def test_cached_cms_has_the_attributes_and_certificates_pyhanko_would_write():
+    certificate = issued()
+    key = certificate.signing_key
+    unsigned = render_certificate(certificate_content(certificate))
+    ours = [_cms_and_signed_bytes(pdf_sign(unsigned, key=key, reason="r", location="l"))[0]
+            for _ in range(2)]  # fmt: skip
+    # pyHanko's own signer with the same key builds the whole CMS itself.
+    _type, _headers, key_der = asn1_pem.unarmor(Path(key.key_path).read_bytes())
+    plain = signers.SimpleSigner(
+        signing_cert=trust_root(key),
+        signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
+        cert_registry=SimpleCertificateStore.from_certs([trust_root(key)]),
+    )
+    theirs = _cms_and_signed_bytes(sign_with(plain, unsigned, field_name="PiagamPaktaIntegritas"))[
+        0
+    ]
+
+    attrs = [_signed_attrs(der) for der in (*ours, theirs)]
+    assert [sorted(a) for a in attrs] == [
+        ["content_type", "message_digest", "signing_certificate_v2"]
+    ] * 3
+    for name in ("content_type", "signing_certificate_v2"):
+        assert attrs[0][name] == attrs[1][name] == attrs[2][name]
+    signed_data = [cms.ContentInfo.load(der)["content"] for der in (*ours, theirs)]
+    for name in ("version", "digest_algorithms", "encap_content_info", "certificates"):
+        assert signed_data[0][name].dump() == signed_data[2][name].dump(), name
+    assert ours[0] != ours[1]  # a fresh ECDSA signature every time
+
+
+def test_an_unexpected_cms_shape_falls_back_to_pyhanko(monkeypatch, caplog):
+    """If a pyHanko upgrade changed the CMS it writes, the template must not be used."""
+    monkeypatch.setattr(signing._CmsTemplate, "assemble", lambda self, digest, sign: b"\x30\x00")
+    certificate = issued()
+    assert "unexpected shape" in caplog.text
+    check = pdf_check_signature(certificate_pdf_bytes(certificate))
+    assert (check.valid, check.reason) == (True, "ok")
 
 
 def test_development_key_is_made_once_in_the_key_dir_readable_by_owner_only(settings, tmp_path):
