@@ -208,6 +208,10 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
 )
+# Reverse proxies in front of the app that append to X-Forwarded-For. The client's address is
+# the hop that many places from the right: anything further left was written by the client
+# and cannot be trusted (it would let a bot pick a new address for every request).
+ANTREAN_PROXY_COUNT = env.int("ANTREAN_PROXY_COUNT", default=1 if SECURE_PROXY_SSL_HEADER else 0)
 
 # Personal data keys: ANTREAN_DATA_KEYS is a comma-separated list of base64 32-byte keys, the
 # first one encrypts and every one decrypts (rotation); ANTREAN_HASH_KEY keys the look-up hash.
@@ -258,6 +262,18 @@ WHATSAPP_RETRY_BASE_SECONDS = env.float("WHATSAPP_RETRY_BASE_SECONDS", default=2
 ANTREAN_MAX_BOOKINGS_PER_PHONE_PER_DAY = env.int(
     "ANTREAN_MAX_BOOKINGS_PER_PHONE_PER_DAY", default=3
 )
+# One person may need several services on one day (KTP, KK, passport …), not dozens: this caps
+# what a reused NIK is worth to a scalper, across all offices.
+ANTREAN_MAX_BOOKINGS_PER_NIK_PER_DAY = env.int("ANTREAN_MAX_BOOKINGS_PER_NIK_PER_DAY", default=3)
+# Online booking attempts per client address per window (0 turns the limit off). Indonesian
+# mobile networks put many subscribers behind one address (carrier-grade NAT), so the default
+# is generous for people and tight for a bot. Counted in the shared cache (Redis when set).
+ANTREAN_BOOKINGS_PER_ADDRESS = env.int("ANTREAN_BOOKINGS_PER_ADDRESS", default=30)
+ANTREAN_BOOKINGS_PER_ADDRESS_WINDOW = env.int("ANTREAN_BOOKINGS_PER_ADDRESS_WINDOW", default=600)
+# How long a process may keep rows that every booking reads but admins rarely change (the pact
+# in force, opening hours and closures, message template names). A change made in this process
+# is seen at once; other processes see it within this many seconds.
+ANTREAN_HOT_CACHE_SECONDS = env.float("ANTREAN_HOT_CACHE_SECONDS", default=5.0)
 
 LOGGING = {
     "version": 1,

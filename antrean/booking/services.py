@@ -5,17 +5,18 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from antrean.booking.models import PhoneDayCount
+from antrean.booking.models import NikDayCount, PhoneDayCount
 from antrean.catalog.models import Slot
 from antrean.core.errors import DomainError, ErrorCode
 from antrean.core.identity import clean_name, clean_nik, clean_phone
 from antrean.core.personal_data import lookup_hash
+from antrean.core.ratelimit import rate_limit_take
 from antrean.core.tokens import token_hash
-from antrean.integrity.models import Audience
+from antrean.integrity.models import Audience, Channel
 from antrean.integrity.services import (
     ClientInfo,
     pact_check_agreement,
@@ -33,8 +34,12 @@ from antrean.queueing.services import (
     ticket_event,
     ticket_number_next,
 )
-from antrean.queueing.states import ACTIVE, Move, Status, can_move
+from antrean.queueing.states import Move, Status, can_move
 from antrean.tenancy.selectors import office_day_status
+
+# Booking attempts from these channels count against the per-address limit; a kiosk or a
+# counter books for the people standing in the office.
+ONLINE_CHANNELS = frozenset({Channel.WEB, Channel.API})
 
 
 @dataclass(frozen=True)
@@ -87,16 +92,26 @@ def booking_check_slot(*, slot: Slot, now: dt.datetime) -> None:
         raise DomainError(ErrorCode.CUTOFF_PASSED, field="slot_id")
 
 
-def _take_phone_place(*, phone_hash: str, date: dt.date) -> None:
-    limit = settings.ANTREAN_MAX_BOOKINGS_PER_PHONE_PER_DAY
-    PhoneDayCount.objects.bulk_create(
-        [PhoneDayCount(phone_hash=phone_hash, date=date, active=0)], ignore_conflicts=True
-    )
-    taken = PhoneDayCount.objects.filter(phone_hash=phone_hash, date=date, active__lt=limit).update(
-        active=F("active") + 1
-    )
-    if taken == 0:
-        raise DomainError(ErrorCode.TOO_MANY_BOOKINGS, field="whatsapp")
+def _take_day_place(model, *, key_field: str, key: str, date: dt.date, limit: int) -> bool:
+    """Count one more active booking of `key` on `date` unless it already has `limit`.
+
+    One statement: insert the counter at 1, or add 1 to it while under the limit. No row comes
+    back when the limit is reached, and then nothing changed. The row stays locked until the
+    booking's transaction ends, which serialises the same person's concurrent bookings.
+    """
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({key_field}, date, active) VALUES (%s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT ({key_field}, date) DO UPDATE SET active = {table}.active + 1 "
+            f"WHERE {table}.active < %s RETURNING active",
+            [key, date, limit],
+        )
+        return cursor.fetchone() is not None
+
+
+def _give_back_day_place(model, *, key_field: str, key: str, date: dt.date) -> None:
+    model.objects.filter(**{key_field: key}, date=date, active__gt=0).update(active=F("active") - 1)
 
 
 def booking_create(
@@ -110,6 +125,13 @@ def booking_create(
     failure rolls all of it back. Unique constraints catch what slips past the checks.
     """
     now = now or timezone.now()
+    if client.channel in ONLINE_CHANNELS and not rate_limit_take(
+        scope="booking",
+        key=client.ip,
+        limit=settings.ANTREAN_BOOKINGS_PER_ADDRESS,
+        window=settings.ANTREAN_BOOKINGS_PER_ADDRESS_WINDOW,
+    ):
+        raise DomainError(ErrorCode.RATE_LIMITED)
     # Cheap checks first, so bad input never reaches a lock.
     name = clean_name(request.name)
     nik = clean_nik(request.nik)
@@ -125,10 +147,9 @@ def booking_create(
     booking_check_slot(slot=slot, now=now)
     nik_hash = lookup_hash(nik, purpose="nik")
     phone_hash = lookup_hash(phone, purpose="phone")
-    if Ticket.objects.filter(
-        service=service, date=slot.date, nik_hash=nik_hash, status__in=ACTIVE
-    ).exists():
-        raise DomainError(ErrorCode.DUPLICATE_BOOKING, field="nik")
+    # A second active booking of the same NIK for the same service and day is refused by the
+    # partial unique index (ticket_one_active_per_nik) at insert time: one query fewer on
+    # every booking, and the only check that also holds under a race.
     if nik_blocked_until(nik_hash=nik_hash, office=office, now=now):
         raise DomainError(ErrorCode.BLOCKED_NO_SHOW, field="nik")
 
@@ -140,7 +161,22 @@ def booking_create(
             )
             if taken == 0:
                 raise DomainError(ErrorCode.SLOT_FULL, field="slot_id")
-            _take_phone_place(phone_hash=phone_hash, date=slot.date)
+            if not _take_day_place(
+                PhoneDayCount,
+                key_field="phone_hash",
+                key=phone_hash,
+                date=slot.date,
+                limit=settings.ANTREAN_MAX_BOOKINGS_PER_PHONE_PER_DAY,
+            ):
+                raise DomainError(ErrorCode.TOO_MANY_BOOKINGS, field="whatsapp")
+            if not _take_day_place(
+                NikDayCount,
+                key_field="nik_hash",
+                key=nik_hash,
+                date=slot.date,
+                limit=settings.ANTREAN_MAX_BOOKINGS_PER_NIK_PER_DAY,
+            ):
+                raise DomainError(ErrorCode.NIK_DAILY_LIMIT, field="nik")
             seq = ticket_number_next(service=service, date=slot.date)
             ticket = Ticket.objects.create(
                 code=new_booking_code(),
@@ -166,7 +202,7 @@ def booking_create(
                 rendering=rendering, office=office, client=client, ticket=ticket, now=now
             )
             # The outbox row commits with the booking, or not at all.
-            message_queue_booking_confirmed(ticket=ticket)
+            message_queue_booking_confirmed(ticket=ticket, new_ticket=True)
     except IntegrityError as exc:
         # The partial unique index on (service, date, nik_hash) decided a race between two
         # bookings of the same NIK; the whole transaction has been rolled back.
@@ -206,9 +242,13 @@ def booking_cancel(*, ticket: Ticket, now: dt.datetime | None = None) -> Ticket:
         if locked.slot_id is not None:
             Slot.objects.filter(pk=locked.slot_id, booked__gt=0).update(booked=F("booked") - 1)
         if locked.phone_hash:
-            PhoneDayCount.objects.filter(
-                phone_hash=locked.phone_hash, date=locked.date, active__gt=0
-            ).update(active=F("active") - 1)
+            _give_back_day_place(
+                PhoneDayCount, key_field="phone_hash", key=locked.phone_hash, date=locked.date
+            )
+        if locked.nik_hash:
+            _give_back_day_place(
+                NikDayCount, key_field="nik_hash", key=locked.nik_hash, date=locked.date
+            )
         before = locked.status
         locked.status = Status.CANCELLED
         locked.cancelled_at = now

@@ -29,6 +29,7 @@ class ErrorCode(StrEnum):
     SLOT_FULL = "slot_full"
     DUPLICATE_BOOKING = "duplicate_booking"
     TOO_MANY_BOOKINGS = "too_many_bookings"
+    NIK_DAILY_LIMIT = "nik_daily_limit"
     INVALID_TRANSITION = "invalid_transition"
     CERTIFICATE_PENDING = "certificate_pending"
     BLOCKED_NO_SHOW = "blocked_no_show"
@@ -41,6 +42,7 @@ class ErrorCode(StrEnum):
     CHECKIN_TOO_LATE = "checkin_too_late"
     WALKIN_FULL = "walkin_full"
     REASON_REQUIRED = "reason_required"
+    RATE_LIMITED = "rate_limited"
 
     @property
     def status(self) -> int:
@@ -62,6 +64,7 @@ _STATUS = {
     ErrorCode.SLOT_FULL: 409,
     ErrorCode.DUPLICATE_BOOKING: 409,
     ErrorCode.TOO_MANY_BOOKINGS: 409,
+    ErrorCode.NIK_DAILY_LIMIT: 409,
     ErrorCode.INVALID_TRANSITION: 409,
     ErrorCode.CERTIFICATE_PENDING: 409,
     ErrorCode.BLOCKED_NO_SHOW: 403,
@@ -69,6 +72,7 @@ _STATUS = {
     ErrorCode.OFFICER_PACT_REQUIRED: 403,
     ErrorCode.BAD_CREDENTIALS: 401,
     ErrorCode.TOO_MANY_ATTEMPTS: 429,
+    ErrorCode.RATE_LIMITED: 429,
     ErrorCode.WALKIN_FULL: 409,
 }
 
@@ -105,6 +109,13 @@ _MESSAGES = {
     ),
     ErrorCode.TOO_MANY_BOOKINGS: _(
         "Nomor WhatsApp ini sudah mencapai batas antrean aktif pada tanggal tersebut."
+    ),
+    ErrorCode.NIK_DAILY_LIMIT: _(
+        "NIK ini sudah mencapai batas antrean aktif pada tanggal tersebut."
+    ),
+    ErrorCode.RATE_LIMITED: _(
+        "Terlalu banyak permintaan pemesanan dari jaringan Anda. Silakan coba lagi beberapa "
+        "menit lagi."
     ),
     ErrorCode.CERTIFICATE_PENDING: _(
         "Piagam sedang disiapkan dan akan tersedia dalam beberapa detik. Coba lagi sebentar lagi."

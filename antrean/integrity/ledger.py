@@ -50,10 +50,12 @@ def ledger_append(*, signature: PactSignature) -> PactSignature:
     Must run inside a transaction (the caller's): the head row stays locked until commit.
     """
     office_id = signature.office_id
-    LedgerHead.objects.bulk_create(
-        [LedgerHead(office_id=office_id, seq=0, hash=GENESIS)], ignore_conflicts=True
-    )
-    head = LedgerHead.objects.select_for_update().get(office_id=office_id)
+    head = LedgerHead.objects.select_for_update().filter(office_id=office_id).first()
+    if head is None:  # the office's first entry; a concurrent first one may make it too
+        LedgerHead.objects.bulk_create(
+            [LedgerHead(office_id=office_id, seq=0, hash=GENESIS)], ignore_conflicts=True
+        )
+        head = LedgerHead.objects.select_for_update().get(office_id=office_id)
     seq = head.seq + 1
     signature.ledger_seq = seq
     signature.prev_hash = head.hash

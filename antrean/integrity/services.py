@@ -9,6 +9,7 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from antrean.core.errors import DomainError, ErrorCode
+from antrean.core.hotcache import HotCache
 from antrean.integrity.models import Audience, Channel, PactRendering, PactSignature, PactText
 from antrean.tenancy.models import Agency, Office
 
@@ -23,8 +24,17 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+_pact_in_force = HotCache("pact_text_in_force", watch=("integrity.PactText",))
+
+
 def pact_text_in_force(*, office: Office, audience: str, language: str = "id") -> PactText | None:
     """The newest published version: the office's own if it has one, else the national one."""
+    return _pact_in_force.get(
+        (office.pk, audience, language), lambda: _pact_text_in_force(office, audience, language)
+    )
+
+
+def _pact_text_in_force(office: Office, audience: str, language: str) -> PactText | None:
     candidates = PactText.objects.filter(
         Q(office=office) | Q(office__isnull=True),
         audience=audience,

@@ -24,6 +24,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from antrean.core.dates import clock, long_date
+from antrean.core.hotcache import HotCache
 from antrean.core.personal_data import lookup_hash
 from antrean.notifications.gateway import (
     Document,
@@ -60,8 +61,15 @@ def _event(message: Message, event: str, detail: str = "", at: dt.datetime | Non
     )
 
 
+_templates = HotCache("template_for", watch=("notifications.TemplateName",))
+
+
 def template_for(*, office, kind: str) -> tuple[str, str]:
     """The template name and language for a kind of message at an office."""
+    return _templates.get((office.pk, kind), lambda: _template_for(office, kind))
+
+
+def _template_for(office, kind: str) -> tuple[str, str]:
     row = (
         TemplateName.objects.filter(Q(office=office) | Q(office__isnull=True), kind=kind)
         .order_by(F("office_id").asc(nulls_last=True))
@@ -87,6 +95,7 @@ def message_queue(
     params: list[str],
     with_certificate: bool = False,
     due_at: dt.datetime | None = None,
+    new_ticket: bool = False,
 ) -> Message | None:
     """Queue a message about a ticket, inside the caller's transaction.
 
@@ -97,29 +106,35 @@ def message_queue(
         return None
     name, language = template_for(office=ticket.office, kind=kind)
     now = timezone.now()
-    try:
-        with transaction.atomic():  # a savepoint: a duplicate must not spoil the caller
-            message = Message.objects.create(
-                office=ticket.office,
-                ticket=ticket,
-                kind=kind,
-                recipient=ticket.phone,
-                recipient_hash=ticket.phone_hash or lookup_hash(ticket.phone, purpose="phone"),
-                template_name=name,
-                language=language,
-                params=[str(p) for p in params],
-                with_certificate=with_certificate,
-                next_attempt_at=due_at or now,
-            )
-    except IntegrityError:
-        return None
+    message = Message(
+        office=ticket.office,
+        ticket=ticket,
+        kind=kind,
+        recipient=ticket.phone,
+        recipient_hash=ticket.phone_hash or lookup_hash(ticket.phone, purpose="phone"),
+        template_name=name,
+        language=language,
+        params=[str(p) for p in params],
+        with_certificate=with_certificate,
+        next_attempt_at=due_at or now,
+    )
+    if new_ticket:
+        # A ticket made in this very transaction has no messages yet: no savepoint needed.
+        message.save(force_insert=True)
+    else:
+        try:
+            with transaction.atomic():  # a savepoint: a duplicate must not spoil the caller
+                message.save(force_insert=True)
+        except IntegrityError:
+            return None
     _event(message, "queued", at=now)
     return message
 
 
-def message_queue_booking_confirmed(*, ticket) -> Message | None:
+def message_queue_booking_confirmed(*, ticket, new_ticket: bool = False) -> Message | None:
     return message_queue(
         ticket=ticket,
+        new_ticket=new_ticket,
         kind=Kind.BOOKING_CONFIRMED,
         params=[
             ticket.number,

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from antrean.core.hotcache import HotCache
 from antrean.tenancy.models import Closure, Office, OpeningHours
 
 
@@ -15,7 +16,14 @@ class DayStatus:
     hours: OpeningHours | None
 
 
+_day_status = HotCache("office_day_status", watch=("tenancy.Closure", "tenancy.OpeningHours"))
+
+
 def office_day_status(*, office: Office, date: dt.date) -> DayStatus:
+    return _day_status.get((office.pk, date), lambda: _office_day_status(office, date))
+
+
+def _office_day_status(office: Office, date: dt.date) -> DayStatus:
     closure = Closure.objects.filter(office=office, date=date).only("reason").first()
     if closure is not None:
         return DayStatus(open=False, reason=closure.reason, hours=None)

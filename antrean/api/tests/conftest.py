@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from antrean.booking.models import PhoneDayCount
+from antrean.booking.models import NikDayCount, PhoneDayCount
 from antrean.catalog.models import Slot
 from antrean.integrity.models import PactSignature
 from antrean.queueing.models import Ticket, TicketSequence
@@ -27,6 +27,7 @@ def db_state() -> dict:
         "signatures": PactSignature.objects.count(),
         "booked": dict(Slot.objects.values_list("pk", "booked")),
         "phone_counts": sorted(PhoneDayCount.objects.values_list("phone_hash", "date", "active")),
+        "nik_counts": sorted(NikDayCount.objects.values_list("nik_hash", "date", "active")),
         "sequences": sorted(TicketSequence.objects.values_list("service_id", "date", "last")),
     }
 

@@ -14,7 +14,7 @@ import pytest
 from django.db import connection
 from django.db.models import Sum
 
-from antrean.booking.models import PhoneDayCount
+from antrean.booking.models import NikDayCount, PhoneDayCount
 from antrean.booking.services import BookingResult, booking_cancel, booking_create
 from antrean.catalog.models import Slot
 from antrean.core.errors import DomainError, ErrorCode
@@ -175,6 +175,23 @@ def test_one_phone_gets_three_bookings_a_day():
     assert Slot.objects.aggregate(n=Sum("booked"))["n"] == 3
     assert list(PhoneDayCount.objects.values_list("active", flat=True)) == [3]
     assert PactSignature.objects.count() == 3
+    for slot in slots:
+        assert_numbers_gapless(slot.service, date)
+
+
+def test_one_nik_gets_three_bookings_a_day_over_all_services():
+    office = make_office()
+    date = tomorrow(office)
+    slots = [make_slot(make_service(office), date=date, capacity=5) for _ in range(10)]
+    nik = make_nik(88)
+    requests = [booking_request(slots[i], nik=nik, whatsapp=make_phone(300 + i)) for i in range(10)]
+    results = run_together(10, lambda i: book(requests[i]))
+
+    assert outcomes(results) == {"ok": 3, ErrorCode.NIK_DAILY_LIMIT.value: 7}
+    assert Ticket.objects.count() == 3
+    assert Slot.objects.aggregate(n=Sum("booked"))["n"] == 3
+    assert list(NikDayCount.objects.values_list("active", flat=True)) == [3]
+    assert PhoneDayCount.objects.aggregate(n=Sum("active"))["n"] == 3
     for slot in slots:
         assert_numbers_gapless(slot.service, date)
 
