@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 
-.PHONY: install run test test-sqlite test-postgres lint format e2e bench messages clean
+.PHONY: install run test test-sqlite test-postgres lint format e2e bench rush messages clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,10 +33,15 @@ test-postgres: install
 e2e: install
 	$(VENV)/bin/pytest -m browser
 
-## Measured figures (printed, and written as JSON under var/bench/); see docs/benchmarks.md
+## Measured figures against the database's own limit (printed, and written as JSON under
+## var/bench/); needs PostgreSQL as for make test. See docs/benchmarks.md
 bench: install
-	$(PY) bench/certificate.py --runs 300 --json var/bench/certificate.json
-	$(PY) bench/display_latency.py --json var/bench/display.json
+	scripts/bench
+
+## Quota rush, crash rush and scalper simulation on PostgreSQL; exits non-zero on any failed
+## check. See docs/rush.md
+rush: install
+	scripts/rush
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -34,7 +34,7 @@ from antrean.queueing.services import (
     ticket_event,
     ticket_number_next,
 )
-from antrean.queueing.states import Move, Status, can_move
+from antrean.queueing.states import ACTIVE, Move, Status, can_move
 from antrean.tenancy.selectors import office_day_status
 
 # Booking attempts from these channels count against the per-address limit; a kiosk or a
@@ -160,6 +160,12 @@ def booking_create(
                 booked=F("booked") + 1
             )
             if taken == 0:
+                # A client retrying after a cut connection may already hold a place here:
+                # tell it so, rather than "full", which would read as "you have nothing".
+                if Ticket.objects.filter(
+                    service=service, date=slot.date, nik_hash=nik_hash, status__in=ACTIVE
+                ).exists():
+                    raise DomainError(ErrorCode.DUPLICATE_BOOKING, field="nik")
                 raise DomainError(ErrorCode.SLOT_FULL, field="slot_id")
             if not _take_day_place(
                 PhoneDayCount,

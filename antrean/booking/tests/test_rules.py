@@ -93,6 +93,15 @@ def test_cancelling_gives_the_nik_its_place_back(settings):
     refused(ErrorCode.NIK_DAILY_LIMIT, slots[0], nik=NIK)
 
 
+def test_a_retry_on_a_full_slot_by_someone_who_holds_a_place_is_told_so():
+    # The first attempt booked the last place but its answer was lost (a cut connection):
+    # the retry must say "you already have it", not "full".
+    slot = make_slot(capacity=1)
+    book(slot, nik=NIK)
+    refused(ErrorCode.DUPLICATE_BOOKING, slot, nik=NIK)
+    refused(ErrorCode.SLOT_FULL, slot, nik=make_nik())
+
+
 # --- attempts per client address -----------------------------------------------------------
 
 

@@ -1,0 +1,1 @@
+"""Measured figures (`make bench`): see docs/benchmarks.md."""

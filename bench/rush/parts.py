@@ -1,0 +1,760 @@
+"""The three simulations: the quota rush, the crash rush and the scalpers.
+
+Each part makes its own office (no daily cutoff, open every day, its signing key made up
+front as an office admin would), books through the real HTTP API of the running stack, lets
+the worker drain, and then checks the rows. Every part returns its figures and its checks;
+`__main__` prints and writes them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import random
+import secrets
+import statistics
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from antrean.integrity.models import Certificate
+from antrean.integrity.signing import signing_key_active
+from antrean.notifications.models import Kind, Message, MessageEvent
+from antrean.notifications.models import Status as MessageStatus
+from antrean.queueing.models import Ticket
+from antrean.queueing.states import ACTIVE
+from antrean.testing.factories import make_office, make_service, make_slot
+from bench.rush import checks as C
+from bench.rush import load
+from bench.rush.identities import (
+    Identity,
+    address_block,
+    address_for,
+    citizen,
+    malformed_nik,
+    name_for,
+    nik_for,
+    phone_for,
+)
+from bench.rush.stack import Event, Stack
+
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def prefix_for(index: int) -> str:
+    """A, B, … Z, AA, AB, …: the service's number prefix (1–2 capitals, unique per office)."""
+    if index < 26:
+        return LETTERS[index]
+    index -= 26
+    return LETTERS[index // 26 % 26] + LETTERS[index % 26]
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+@dataclass
+class Run:
+    """What the parts of one run share: the stack, the random generator, fresh identities."""
+
+    stack: Stack
+    seed: int = 7
+    out: Callable[[str], None] = print
+    drain_timeout: float = 180.0
+
+    def __post_init__(self):
+        self.rng = random.Random(self.seed)
+        self.block = address_block(random.Random(secrets.randbits(64)))
+        self.next_index = 0
+        # An open day a few days ahead: no same-day cutoff, no reminder due (the factories'
+        # offices are open every day, in WITA).
+        self.base_date = dt.datetime.now(ZoneInfo("Asia/Makassar")).date() + dt.timedelta(days=3)
+
+    def take(self, count: int) -> range:
+        """Indexes of `count` identities no other part of this run uses."""
+        taken = range(self.next_index, self.next_index + count)
+        self.next_index += count
+        return taken
+
+    def citizens(self, count: int) -> list[Identity]:
+        return [citizen(i, block=self.block, rng=self.rng) for i in self.take(count)]
+
+    def office(self, label: str):
+        office = make_office(code=f"{label}-{secrets.token_hex(3)}", name=f"MPP uji {label}")
+        signing_key_active(office=office)  # made now, not by whichever worker renders first
+        return office
+
+    def date(self, offset: int) -> dt.date:
+        return self.base_date + dt.timedelta(days=offset)
+
+    def say(self, text: str = "") -> None:
+        self.out(text)
+
+
+def rules_in_force() -> dict[str, str]:
+    """The booking limits the server runs with (same environment as this process)."""
+    from django.conf import settings
+
+    names = {
+        "bookings per phone per day": "ANTREAN_MAX_BOOKINGS_PER_PHONE_PER_DAY",
+        "bookings per NIK per day": "ANTREAN_MAX_BOOKINGS_PER_NIK_PER_DAY",
+        "booking attempts per address": "ANTREAN_BOOKINGS_PER_ADDRESS",
+        "per-address window (s)": "ANTREAN_BOOKINGS_PER_ADDRESS_WINDOW",
+        "proxies trusted": "ANTREAN_PROXY_COUNT",
+    }
+    return {label: str(getattr(settings, n)) for label, n in names.items() if hasattr(settings, n)}
+
+
+def _tickets(slots):
+    return Ticket.objects.filter(slot__in=[s.pk for s in slots])
+
+
+def wait_drained(run: Run, tickets, *, limit: float) -> tuple[bool, float]:
+    """Wait until every certificate of `tickets` is rendered and none of their messages is
+    still pending or being sent. Returns (settled, seconds)."""
+    started = time.monotonic()
+    while True:
+        pending_certificates = Certificate.objects.filter(
+            signature__ticket__in=tickets.values("pk"), rendered_at=None
+        ).exists()
+        unsent = Message.objects.filter(
+            ticket__in=tickets.values("pk"),
+            status__in=[MessageStatus.PENDING, MessageStatus.SENDING],
+        ).exists()
+        waited = time.monotonic() - started
+        if not pending_certificates and not unsent:
+            return True, waited
+        if waited > limit:
+            return False, waited
+        time.sleep(0.25)
+
+
+def ledger_check(checks: C.Checks, office) -> None:
+    """`manage.py verify_ledger --office …`, run in this process (same database, no second
+    interpreter to start): exit status 0 when the chain is intact."""
+    out = io.StringIO()
+    try:
+        call_command("verify_ledger", office=office.code, stdout=out)
+        status = 0
+    except SystemExit as exc:
+        status = exc.code if isinstance(exc.code, int) else 1
+    lines = out.getvalue().strip().splitlines()
+    checks.add(
+        "manage.py verify_ledger exits 0",
+        status == 0,
+        f"exit {status}: {lines[-1] if lines else ''}",
+    )
+
+
+def _messages(tickets):
+    return Message.objects.filter(ticket__in=tickets.values("pk"), kind=Kind.BOOKING_CONFIRMED)
+
+
+# --- 1. the rush ---------------------------------------------------------------------------
+
+
+@dataclass
+class RoundReport:
+    round: int
+    clients: int
+    capacity: int
+    outcomes: Counter
+    numbers: list[str]
+    connect_seconds: float
+    rush_seconds: float
+    p50: float
+    p99: float
+    client_cpu_seconds: float
+    drained: bool
+    drain_seconds: float
+    checks: C.Checks
+
+    def as_dict(self) -> dict:
+        return {
+            "round": self.round,
+            "clients": self.clients,
+            "capacity": self.capacity,
+            "outcomes": dict(self.outcomes),
+            "numbers": [self.numbers[0], self.numbers[-1]] if self.numbers else [],
+            "connect_seconds": round(self.connect_seconds, 3),
+            "rush_seconds": round(self.rush_seconds, 3),
+            "p50_seconds": round(self.p50, 3),
+            "p99_seconds": round(self.p99, 3),
+            "client_cpu_seconds": round(self.client_cpu_seconds, 3),
+            "drained": self.drained,
+            "drain_seconds": round(self.drain_seconds, 2),
+            "ok": self.checks.ok,
+            "checks": [c.as_dict() for c in self.checks],
+        }
+
+
+def rush_round(run: Run, *, office, date, index: int, clients: int, capacity: int) -> RoundReport:
+    service = make_service(office, prefix=prefix_for(index), name=f"Layanan rebutan {index + 1}")
+    slot = make_slot(service, date=date, start=dt.time(9), end=dt.time(10), capacity=capacity)
+    jobs = [(identity, slot.pk) for identity in run.citizens(clients)]
+    outcomes, timing = load.rush(run.stack.base_url, office.code, jobs, consent=True)
+
+    tickets = _tickets([slot])
+    drained, drain_seconds = wait_drained(run, tickets, limit=run.drain_timeout)
+    record = run.stack.provider.record()
+    run.stack.provider.deliver(run.stack.webhook_url)
+
+    checks = C.Checks()
+    results = Counter(o.result for o in outcomes)
+    slot.refresh_from_db()
+    created = results["created"]
+    checks.add(
+        f"exactly C={capacity} bookings",
+        created == capacity and tickets.count() == capacity and slot.booked == capacity,
+        f"{created} answered 201, {tickets.count()} tickets, slot.booked {slot.booked}",
+    )
+    full_409 = sum(1 for o in outcomes if o.error == "slot_full" and o.status == 409)
+    others = {k: v for k, v in results.items() if k not in ("created", "slot_full")}
+    checks.add(
+        "the rest were refused slot_full (409)",
+        full_409 == clients - capacity and not others,
+        f"{full_409} slot_full/409" + (f", other answers {others}" if others else ""),
+    )
+    C.acknowledged_exist(checks, outcomes, tickets)
+    C.rows_whole(checks, tickets, office=office)
+    C.counters_agree(checks, slots=[slot], date=date)
+    C.messages_queued(checks, tickets)
+    checks.add(
+        "worker drained (certificates rendered, messages sent)",
+        drained,
+        f"in {drain_seconds:.1f} s",
+    )
+    C.certificates_signed(checks, tickets)
+    ledger_check(checks, office)
+    messages = _messages(tickets)
+    C.provider_received(checks, record, messages, exactly_once=True)
+    statuses = C.message_statuses(messages)
+    checks.add(
+        "every message delivered (provider's status webhook applied)",
+        statuses.get(MessageStatus.DELIVERED, 0) == capacity,
+        ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())) or "no messages",
+    )
+
+    numbers = sorted(tickets.values_list("number", flat=True))
+    latencies = [o.seconds for o in outcomes]
+    return RoundReport(
+        round=index + 1,
+        clients=clients,
+        capacity=capacity,
+        outcomes=results,
+        numbers=numbers,
+        connect_seconds=timing.connect_seconds,
+        rush_seconds=timing.wall_seconds,
+        p50=percentile(latencies, 0.5),
+        p99=percentile(latencies, 0.99),
+        client_cpu_seconds=timing.client_cpu_seconds,
+        drained=drained,
+        drain_seconds=drain_seconds,
+        checks=checks,
+    )
+
+
+def run_rush(run: Run, *, clients: int, capacity: int, rounds: int) -> dict:
+    run.say(
+        f"== Rush: {clients} clients at once on one slot of capacity {capacity}, "
+        f"{rounds} round(s) =="
+    )
+    office = run.office("rush")
+    date = run.date(0)
+    reports = []
+    for index in range(rounds):
+        report = rush_round(
+            run, office=office, date=date, index=index, clients=clients, capacity=capacity
+        )
+        reports.append(report)
+        span = f"{report.numbers[0]}..{report.numbers[-1]}" if report.numbers else "none"
+        other = sum(v for k, v in report.outcomes.items() if k not in ("created", "slot_full"))
+        run.say(
+            f"round {report.round:>2}/{rounds}: {report.outcomes['created']} booked ({span}), "
+            f"{report.outcomes['slot_full']} slot_full, {other} other; rush "
+            f"{report.rush_seconds:.2f} s (p50 {report.p50:.2f} s, p99 {report.p99:.2f} s), "
+            f"connect {report.connect_seconds:.1f} s, drained in {report.drain_seconds:.1f} s "
+            f"-- {'PASS' if report.checks.ok else 'FAIL'}"
+        )
+        for check in report.checks.failed():
+            run.say(check.line())
+    passed = sum(r.checks.ok for r in reports)
+    rush_times = [r.rush_seconds for r in reports]
+    summary = {
+        "rounds": rounds,
+        "rounds_passed": passed,
+        "clients": clients,
+        "capacity": capacity,
+        "bookings": sum(r.outcomes["created"] for r in reports),
+        "slot_full": sum(r.outcomes["slot_full"] for r in reports),
+        "rush_seconds_median": round(statistics.median(rush_times), 3) if rush_times else 0,
+        "rush_seconds_max": round(max(rush_times), 3) if rush_times else 0,
+        "p99_seconds_max": round(max((r.p99 for r in reports), default=0), 3),
+    }
+    run.say(
+        f"summary: {passed}/{rounds} rounds PASS; {summary['bookings']} bookings "
+        f"(= {rounds} x {capacity}), {summary['slot_full']} slot_full; rush median "
+        f"{summary['rush_seconds_median']:.2f} s, max {summary['rush_seconds_max']:.2f} s; "
+        f"worst p99 {summary['p99_seconds_max']:.2f} s"
+    )
+    checks = C.Checks()
+    for r in reports:
+        for check in r.checks:
+            checks.append(C.Check(f"round {r.round}: {check.name}", check.ok, check.detail))
+    return {
+        "summary": summary,
+        "rounds": [r.as_dict() for r in reports],
+        "ok": checks.ok,
+        "_checks": checks,
+    }
+
+
+# --- 2. the crash rush -----------------------------------------------------------------------
+
+
+@dataclass
+class KillPlan:
+    kills: int = 6  # while clients are booking, at random moments
+    targets: tuple[str, ...] = ("gunicorn", "worker")  # what those kills may hit
+    drain_kills: int = 2  # the worker again, each time while a message is on its way
+    gap: tuple[float, float] = (0.3, 1.5)  # seconds between kills
+    downtime: tuple[float, float] = (0.1, 1.0)  # seconds a killed process stays down
+    provider_delay: float = 0.3  # the provider answers this long after accepting (the
+    # window an aimed kill lands in), until the aimed kills are done
+    retry_seconds: float = 120.0  # how long a client keeps retrying
+    # Tests only: make a dead worker's heartbeat 15 s old before its successor starts, the
+    # state the clock would reach, so recovery at start releases its claims at once
+    # (otherwise the next periodic recovery, up to 30 s later, does).
+    age_heartbeats: bool = False
+    # Tests only: aim at a send only once every certificate is rendered, so the kill cannot
+    # lose a rendering task too (the 30 s sweep would then be what settles it).
+    aim_after_rendering: bool = False
+
+
+class Crasher:
+    """Two threads of SIGKILLs while the clients book: one at random moments (gunicorn's
+    process group or the worker), one aimed at the worker while a message is on its way to
+    the provider. A lock per target keeps a kill, its downtime and its restart together, so
+    the two never start a second worker or server."""
+
+    def __init__(self, run: Run, plan: KillPlan, messages, rng: random.Random):
+        self.run, self.plan, self.messages, self.rng = run, plan, messages, rng
+        self.locks = {"gunicorn": threading.Lock(), "worker": threading.Lock()}
+        self.released, self.done = threading.Event(), threading.Event()
+        self.mid_send = 0
+        self.threads = [
+            threading.Thread(target=self._guarded, args=(self._at_random,), daemon=True),
+            threading.Thread(target=self._guarded, args=(self._mid_sends,), daemon=True),
+        ]
+
+    def start(self) -> None:
+        for thread in self.threads:
+            thread.start()
+
+    def finish(self) -> None:
+        """Stop killing; whatever is down comes back up."""
+        self.done.set()
+        self.released.set()
+        for thread in self.threads:
+            thread.join()
+        stack = self.run.stack
+        if stack.server.poll() is not None:
+            stack.start_server()
+        if stack.worker.poll() is not None:
+            self._restart_worker()
+
+    def _guarded(self, work) -> None:
+        try:
+            self.released.wait()
+            work()
+        finally:
+            connection.close()  # this thread's own database connection
+
+    def _kill(self, target: str) -> None:
+        stack, rng = self.run.stack, self.rng
+        with self.locks[target]:
+            if not stack.kill(target):
+                return
+            time.sleep(rng.uniform(*self.plan.downtime))
+            if target == "gunicorn":
+                took = stack.start_server()
+                stack.events.append(
+                    Event(time.monotonic(), f"gunicorn answering after {took:.1f} s")
+                )
+            else:
+                self._restart_worker()
+
+    def _restart_worker(self) -> None:
+        if self.plan.age_heartbeats:
+            from antrean.notifications.models import OutboxWorker
+            from antrean.notifications.services import WORKER_GONE_AFTER
+
+            # Only dead workers have rows now: a stopped one deletes its own.
+            OutboxWorker.objects.update(
+                last_seen=timezone.now() - WORKER_GONE_AFTER - dt.timedelta(seconds=1)
+            )
+        self.run.stack.start_worker()
+
+    def _at_random(self) -> None:
+        """`plan.kills` kills, the first early (places are still being taken), each target
+        at least once, until the clients are done."""
+        plan, rng = self.plan, self.rng
+        targets = list(plan.targets[: plan.kills])
+        targets += [rng.choice(plan.targets) for _ in range(plan.kills - len(targets))]
+        rng.shuffle(targets)
+        for number, target in enumerate(targets):
+            gap = rng.uniform(0.05, 0.4) if number == 0 else rng.uniform(*plan.gap)
+            if self.done.wait(gap):
+                return
+            self._kill(target)
+
+    def _mid_sends(self) -> None:
+        for _ in range(self.plan.drain_kills):
+            if not self._kill_mid_send():
+                break
+            self.mid_send += 1
+        self.run.stack.provider.set_delay(0.0)  # the window was for the aimed kills only
+
+    def _kill_mid_send(self) -> bool:
+        """Kill the worker while one of our messages is on its way: the provider has just
+        accepted it and the worker waits for the answer. Seen from the provider's side, so
+        it does not rely on the outbox's own marks. False if none goes out within a minute."""
+        if self.plan.aim_after_rendering:
+            unrendered = Certificate.objects.filter(
+                signature__ticket__in=self.messages.values("ticket_id"), rendered_at=None
+            )
+            deadline = time.monotonic() + 60
+            while (unrendered.exists() or not self.done.is_set()) and (time.monotonic() < deadline):
+                time.sleep(0.05)
+        callback = self.run.stack.provider.wait_accepted(timeout=60)
+        if callback is None:
+            self.run.stack.events.append(
+                Event(time.monotonic(), "no message went out to kill the worker on")
+            )
+            return False
+        self.run.stack.events.append(
+            Event(time.monotonic(), f"message {callback} accepted by the provider, unanswered:")
+        )
+        self._kill("worker")
+        return True
+
+
+def run_crash(run: Run, *, clients: int, capacity: int, plan: KillPlan) -> dict:
+    run.say(
+        f"== Crash rush: {clients} clients, capacity {capacity}; {plan.kills} SIGKILLs of "
+        f"{' or '.join(plan.targets)} at random while booking, {plan.drain_kills} of the "
+        f"worker while a message is on its way =="
+    )
+    stack = run.stack
+    office = run.office("crash")
+    date = run.date(1)
+    service = make_service(office, prefix="K", name="Layanan rebutan (crash)")
+    slot = make_slot(service, date=date, start=dt.time(9), end=dt.time(10), capacity=capacity)
+    tickets = _tickets([slot])
+    messages = _messages(tickets)
+    stack.provider.set_delay(plan.provider_delay)
+    first_event = len(stack.events)
+    accepted_before = len(stack.provider.record()["accepted"])
+    crasher = Crasher(run, plan, messages, random.Random(run.rng.random()))
+    release_time = [0.0]
+
+    def on_release(at: float) -> None:
+        release_time[0] = at
+        crasher.released.set()
+
+    crasher.start()
+    jobs = [(identity, slot.pk) for identity in run.citizens(clients)]
+    try:
+        outcomes, timing = load.rush(
+            stack.base_url,
+            office.code,
+            jobs,
+            consent=True,
+            retry_seconds=plan.retry_seconds,
+            on_release=on_release,
+        )
+        crasher.done.set()  # no more random kills; the aimed ones go on while it sends
+        for thread in crasher.threads[1:]:
+            thread.join(timeout=90)
+    finally:
+        crasher.finish()
+    mid_send = crasher.mid_send
+
+    settled, settle_seconds = wait_drained(run, tickets, limit=run.drain_timeout)
+    stack.provider.set_delay(0.0)
+    record = stack.provider.record()
+    before_webhooks = C.message_statuses(messages)
+    ambiguous_ids = set(
+        messages.filter(status=MessageStatus.AMBIGUOUS).values_list("pk", flat=True)
+    )
+    webhooks = stack.provider.deliver(stack.webhook_url)
+    after_webhooks = C.message_statuses(messages)
+    reconciled = MessageEvent.objects.filter(
+        message_id__in=ambiguous_ids, event="reconciled"
+    ).count()
+    requeued = MessageEvent.objects.filter(message__in=messages, event="requeued").count()
+
+    # --- what happened, then the checks
+    timeline = [(e.at - release_time[0], e.what) for e in stack.events[first_event:]]
+    kills = [t for t in timeline if t[1].startswith("SIGKILL")]
+    for at, what in timeline:
+        run.say(f"  t={at:+7.2f} s  {what}")
+    results = Counter(o.result for o in outcomes)
+    cut = sum(1 for o in outcomes if o.cut)
+    refused = sum(o.refused for o in outcomes)
+    run.say(
+        f"clients: {dict(results)}; {cut} had a connection cut after sending, {refused} "
+        f"connection attempts refused while the server was down; last answer "
+        f"{timing.wall_seconds:.1f} s after the release"
+    )
+
+    checks = C.Checks()
+    checks.add("processes were killed", len(kills) >= 1, f"{len(kills)} SIGKILLs")
+    checks.add(
+        "every client got an answer",
+        results["no_answer"] == 0,
+        f"{results['no_answer']} without an answer after {plan.retry_seconds:.0f} s",
+    )
+    server_errors = sum(o.server_errors for o in outcomes)
+    checks.add("no server error (5xx) answered", server_errors == 0, f"{server_errors}")
+    C.acknowledged_exist(checks, outcomes, tickets)
+    attribution = C.attribute_tickets(checks, outcomes, tickets)
+    run.say(
+        f"tickets: {attribution.acknowledged} acknowledged with 201, {attribution.landed_told} "
+        f"landed unacknowledged and told so by duplicate_booking on retry, "
+        f"{attribution.landed_hidden} landed unacknowledged while the retry was answered "
+        f"otherwise (slot_full): that citizen believes there is no booking"
+    )
+    slot.refresh_from_db()
+    active = tickets.filter(status__in=ACTIVE).count()
+    checks.add(
+        f"quota holds and fills: C={capacity}",
+        active == capacity == slot.booked,
+        f"{active} active tickets, slot.booked {slot.booked}",
+    )
+    C.rows_whole(checks, tickets, office=office)
+    C.counters_agree(checks, slots=[slot], date=date)
+    C.one_active_per_nik_and_service(checks, date=date)
+    C.messages_queued(checks, tickets)
+    checks.add(
+        "the system settled (certificates rendered, nothing pending or sending)",
+        settled,
+        f"{settle_seconds:.1f} s after the last kill",
+    )
+    C.certificates_signed(checks, tickets)
+    ledger_check(checks, office)
+    C.provider_received(checks, record, messages, exactly_once=False)
+    C.unknown_to_outbox(checks, record, since=accepted_before)
+    unsettled = {
+        k: v for k, v in before_webhooks.items() if k not in C.SETTLED | {MessageStatus.AMBIGUOUS}
+    }
+    checks.add(
+        "every message sent or counted ambiguous",
+        not unsettled,
+        f"before the status webhooks: {dict(sorted(before_webhooks.items()))}",
+    )
+    accepted_callbacks = {m["callback"] for m in record["accepted"]}
+    never_heard = [pk for pk in ambiguous_ids if str(pk) not in accepted_callbacks]
+    still = after_webhooks.get(MessageStatus.AMBIGUOUS, 0)
+    checks.add(
+        "status webhooks settle every ambiguous message the provider accepted",
+        still == len(never_heard),
+        f"{len(ambiguous_ids)} ambiguous, {reconciled} reconciled by webhook, "
+        f"{still} still ambiguous (the provider never accepted them)",
+    )
+    return {
+        "summary": {
+            "clients": clients,
+            "capacity": capacity,
+            "kills": [{"t": round(t, 3), "what": w} for t, w in timeline],
+            "outcomes": dict(results),
+            "clients_cut": cut,
+            "refused_connects": refused,
+            "tickets_acknowledged": attribution.acknowledged,
+            "tickets_landed_told_by_duplicate": attribution.landed_told,
+            "tickets_landed_hidden": attribution.landed_hidden,
+            "messages_before_webhooks": dict(before_webhooks),
+            "messages_after_webhooks": dict(after_webhooks),
+            "ambiguous": len(ambiguous_ids),
+            "ambiguous_reconciled": reconciled,
+            "ambiguous_never_accepted": still,
+            "requeued_after_crash": requeued,
+            "worker_kills_mid_send": mid_send,
+            "webhooks": webhooks,
+            "settle_seconds": round(settle_seconds, 1),
+            "rush_seconds": round(timing.wall_seconds, 2),
+        },
+        "checks": [c.as_dict() for c in checks],
+        "ok": checks.ok,
+        "_checks": checks,
+    }
+
+
+# --- 3. scalpers ------------------------------------------------------------------------------
+
+
+@dataclass
+class ScalperPlan:
+    accounts: int = 200
+    attempts: int = 1000
+    genuine: int = 300
+    services: int = 5
+    slots_per_service: int = 8
+    capacity: int = 6
+    reused_share: float = 0.5  # NIKs from a list shared between the accounts
+    malformed_share: float = 0.2  # typos and made-up numbers that break the format
+    # the rest: well-formed NIKs made up for the occasion
+    concurrency: int = 50
+
+
+def _scalper_attempts(run: Run, plan: ScalperPlan, slots: list[int], *, spread: bool):
+    rng = run.rng
+    accounts = list(run.take(plan.accounts))
+    shared_niks = [nik_for(i) for i in run.take(max(plan.accounts // 4, 1))]
+    one_address = address_for(run.block, run.take(1)[0])
+    attempts = []
+    for n in range(plan.attempts):
+        account = accounts[n % len(accounts)]
+        roll = rng.random()
+        if roll < plan.reused_share:
+            kind, nik = "reused", rng.choice(shared_niks)
+        elif roll < plan.reused_share + plan.malformed_share:
+            kind, nik = "malformed", malformed_nik(rng)
+        else:
+            kind, nik = "invented", nik_for(run.take(1)[0])
+        address = address_for(run.block, run.take(1)[0]) if spread else one_address
+        identity = Identity(
+            name=name_for(rng), nik=nik, whatsapp=phone_for(account), address=address
+        )
+        attempts.append(
+            load.Attempt(
+                identity, group="scalper", kind=kind, slots=[rng.choice(slots)], consent=False
+            )
+        )
+    for identity in run.citizens(plan.genuine):
+        attempts.append(
+            load.Attempt(
+                identity, group="genuine", kind="own", slots=rng.sample(slots, 3), consent=True
+            )
+        )
+    rng.shuffle(attempts)
+    return attempts
+
+
+def scalper_run(run: Run, plan: ScalperPlan, *, spread: bool, day: int) -> dict:
+    label = "spread" if spread else "one-address"
+    office = run.office(f"calo-{label}")
+    date = run.date(day)
+    slots = []
+    for s in range(plan.services):
+        service = make_service(office, prefix=prefix_for(s), name=f"Layanan {s + 1}")
+        for h in range(plan.slots_per_service):  # half-hour slots from 08:00 (at most 16)
+            begin = dt.datetime.combine(date, dt.time(8)) + dt.timedelta(minutes=30 * h)
+            start, end = begin.time(), (begin + dt.timedelta(minutes=30)).time()
+            slots.append(
+                make_slot(service, date=date, start=start, end=end, capacity=plan.capacity)
+            )
+    places = len(slots) * plan.capacity
+    attempts = _scalper_attempts(run, plan, [s.pk for s in slots], spread=spread)
+    outcomes, wall = load.stream(
+        run.stack.base_url, office.code, attempts, concurrency=plan.concurrency
+    )
+    tickets = _tickets(slots)
+
+    table: dict[str, Counter] = {}
+    for o in outcomes:
+        column = "genuine" if o.group == "genuine" else f"scalper:{o.kind}"
+        table.setdefault(column, Counter())[o.result] += 1
+    scalper = Counter()
+    for column, counts in table.items():
+        if column.startswith("scalper"):
+            scalper.update(counts)
+    genuine = table.get("genuine", Counter())
+
+    checks = C.Checks()
+    C.acknowledged_exist(checks, outcomes, tickets)
+    C.rows_whole(checks, tickets, office=office)
+    C.counters_agree(checks, slots=slots, date=date)
+    C.one_active_per_nik_and_service(checks, date=date)
+    C.limits_hold(checks, date=date)
+    C.messages_queued(checks, tickets)
+    ledger_check(checks, office)
+    malformed = table.get("scalper:malformed", Counter())
+    checks.add(
+        "no malformed NIK booked anything",
+        malformed["created"] == 0,
+        f"{sum(malformed.values())} attempts, {malformed['created']} booked, "
+        f"{malformed['invalid_nik']} refused invalid_nik",
+    )
+    checks.add(
+        "genuine citizens were never rate-limited (each has its own address)",
+        genuine["rate_limited"] == 0,
+        f"{genuine['rate_limited']} rate_limited",
+    )
+    broken = sum(o.server_errors for o in outcomes) + sum(1 for o in outcomes if o.status is None)
+    checks.add("every attempt answered, no 5xx", broken == 0, f"{broken}")
+    return {
+        "mode": label,
+        "places": places,
+        "wall_seconds": round(wall, 2),
+        "scalper_bookings": scalper["created"],
+        "genuine_bookings": genuine["created"],
+        "genuine_refused": {k: v for k, v in genuine.items() if k != "created"},
+        "by_column": {column: dict(counts) for column, counts in sorted(table.items())},
+        "scalper_by_code": dict(scalper),
+        "ok": checks.ok,
+        "checks": [c.as_dict() for c in checks],
+        "_checks": checks,
+    }
+
+
+def _print_table(run: Run, result: dict) -> None:
+    columns = ["scalper:reused", "scalper:invented", "scalper:malformed", "genuine"]
+    codes = sorted(
+        {code for col in result["by_column"].values() for code in col},
+        key=lambda code: (code != "created", code),
+    )
+    run.say(f"  {'answer':<22}" + "".join(f"{c.split(':')[-1]:>11}" for c in columns))
+    for code in codes:
+        row = "".join(f"{result['by_column'].get(c, {}).get(code, 0):>11}" for c in columns)
+        run.say(f"  {code:<22}{row}")
+
+
+def run_scalpers(run: Run, plan: ScalperPlan) -> dict:
+    run.say(
+        f"== Scalpers: {plan.accounts} accounts try {plan.attempts} bookings, with "
+        f"{plan.genuine} genuine citizens, on {plan.services} services x "
+        f"{plan.slots_per_service} slots x {plan.capacity} places =="
+    )
+    results = []
+    for day, spread in ((2, False), (3, True)):
+        result = scalper_run(run, plan, spread=spread, day=day)
+        results.append(result)
+        where = (
+            "every attempt from a fresh address (X-Forwarded-For)"
+            if spread
+            else "all scalper attempts from one address"
+        )
+        run.say(
+            f"{result['mode']} ({where}): scalpers got {result['scalper_bookings']} of "
+            f"{result['places']} places, genuine citizens {result['genuine_bookings']} of "
+            f"{plan.genuine} ({result['wall_seconds']:.1f} s)"
+        )
+        _print_table(run, result)
+        for check in result["_checks"].failed():
+            run.say(check.line())
+    checks = C.Checks()
+    for result in results:
+        for check in result["_checks"]:
+            checks.append(C.Check(f"{result['mode']}: {check.name}", check.ok, check.detail))
+    return {"runs": results, "ok": checks.ok, "_checks": checks}
