@@ -97,13 +97,20 @@ def _qr(canvas: Canvas, data: str, x: float, y: float, size: float) -> None:
     canvas.drawPath(path, stroke=0, fill=1)
 
 
+@functools.lru_cache(maxsize=4096)
+def _split(text: str, font: str, size: float, width: float) -> tuple[str, ...]:
+    # The pact text and most labels are the same on every certificate of an office, and
+    # measuring them word by word was a quarter of the rendering time.
+    return tuple(simpleSplit(text, font, size, width))
+
+
 def _wrapped(canvas, text, x, y, width, font, size, leading, color=INK) -> float:
     """Draw `text` wrapped to `width`; returns the y below it. No canvas: only measure."""
     font = _font(text, font)
     if canvas is not None:
         canvas.setFont(font, size)
         canvas.setFillColor(color)
-    for line in simpleSplit(text, font, size, width):
+    for line in _split(text, font, size, width):
         if canvas is not None:
             canvas.drawString(x, y, line)
         y -= leading

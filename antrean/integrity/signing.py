@@ -36,6 +36,7 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from antrean.integrity.models import SigningKey
+from antrean.integrity.pdf_append import append_signature
 from antrean.tenancy.models import Office
 
 # Room kept in the PDF for the CMS signature. Fixing it skips pyHanko's dry-run signing that
@@ -263,6 +264,12 @@ class _CachedCmsSigner(signers.SimpleSigner):
             return None
         return template
 
+    def sign_with_template(self, digest: bytes) -> bytes | None:
+        """The CMS DER for a SHA-256 document digest, once this key's template is built."""
+        if not self._template:
+            return None
+        return self._template.assemble(digest, self._sign_attrs)
+
     async def async_sign(
         self,
         data_digest: bytes,
@@ -351,8 +358,23 @@ def _load(key: SigningKey) -> _Loaded:
 
 
 def pdf_sign(pdf: bytes, *, key: SigningKey, reason: str, location: str) -> bytes:
-    """Sign `pdf` (PAdES baseline B, whole-file coverage) with the office key."""
+    """Sign `pdf` (PAdES baseline B, whole-file coverage) with the office key.
+
+    A certificate from our renderer gets its signature appended directly (pdf_append.py);
+    anything else, and the first signature of each key, goes through pyHanko.
+    """
     loaded = _load(key)
+    signed = append_signature(
+        pdf,
+        field_name=FIELD_NAME,
+        reason=reason,
+        location=location,
+        signed_at=timezone.now(),
+        reserved_hex=SIGNATURE_BYTES_RESERVED[key.source],
+        sign_digest=loaded.signer.sign_with_template,
+    )
+    if signed is not None:
+        return signed
     meta = PdfSignatureMetadata(
         field_name=FIELD_NAME,
         subfilter=fields.SigSeedSubFilter.PADES,

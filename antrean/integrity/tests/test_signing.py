@@ -45,6 +45,7 @@ from antrean.integrity.certificates import (
     certificate_render,
 )
 from antrean.integrity.models import Certificate, SigningKey
+from antrean.integrity.pdf_append import append_signature
 from antrean.integrity.services import ClientInfo
 from antrean.integrity.signing import (
     pdf_check_signature,
@@ -79,8 +80,24 @@ def _files_in_tmp(settings, tmp_path):
 _serial = iter(range(1, 10_000))
 
 
-def issued(office=None) -> Certificate:
-    """A citizen's booking at `office` and its certificate, rendered and signed."""
+APPENDED = b"/SubFilter /ETSI.CAdES.detached /ByteRange"  # only in pdf_append's output
+
+
+@pytest.fixture(params=["pyhanko", "appended"])
+def signed_by(request):
+    """Both ways a certificate gets signed: pyHanko (a key's first signature, or a PDF not in
+    our renderer's shape) and the appended update of pdf_append (every later one)."""
+    return request.param
+
+
+def issued(office=None, *, path: str = "pyhanko") -> Certificate:
+    """A citizen's booking at `office` and its certificate, rendered and signed by `path`."""
+    if path == "appended":
+        office = office or make_office()
+        issued(office)  # the key's first signature builds its CMS template
+        certificate = issued(office)
+        assert APPENDED in certificate_pdf_bytes(certificate)
+        return certificate
     n = next(_serial)
     slot = make_slot(make_service(office or make_office()), capacity=50)
     ticket = booking_create(
@@ -158,8 +175,8 @@ def sign_with(signer: signers.SimpleSigner, pdf: bytes, field_name: str = "Palsu
 # --- a genuine certificate ------------------------------------------------------------------
 
 
-def test_rendered_certificate_is_signed_valid_and_covers_the_whole_file():
-    certificate = issued()
+def test_rendered_certificate_is_signed_valid_and_covers_the_whole_file(signed_by):
+    certificate = issued(path=signed_by)
     pdf = certificate_pdf_bytes(certificate)
 
     check = pdf_check_signature(pdf)
@@ -284,6 +301,37 @@ def test_an_unexpected_cms_shape_falls_back_to_pyhanko(monkeypatch, caplog):
     assert (check.valid, check.reason) == (True, "ok")
 
 
+def test_a_pdf_not_in_our_renderers_shape_is_signed_by_pyhanko():
+    certificate = issued()  # the key's template is built
+    key = certificate.signing_key
+    two_pages = PdfWriter()
+    two_pages.add_blank_page(width=595, height=842)
+    two_pages.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    two_pages.write(buffer)
+    kwargs = {"field_name": "X", "reason": "r", "location": "l", "reserved_hex": 8192}
+    kwargs |= {"signed_at": dt.datetime.now(dt.UTC), "sign_digest": lambda digest: b"\x30\x00"}
+    assert append_signature(buffer.getvalue(), **kwargs) is None
+    assert append_signature(b"%PDF-1.4 garbage", **kwargs) is None
+    assert append_signature(certificate_pdf_bytes(certificate), **kwargs) is None  # has a form
+
+    signed = pdf_sign(buffer.getvalue(), key=key, reason="r", location="l")
+    assert APPENDED not in signed
+    assert pdf_check_signature(signed).valid
+
+
+def test_reason_and_location_in_any_script_survive_the_appended_signature():
+    certificate = issued(path="appended")
+    key = certificate.signing_key
+    unsigned = render_certificate(certificate_content(certificate))
+    pdf = pdf_sign(unsigned, key=key, reason="Piagam — ꦥꦏ꧀ꦠ (Jawa)", location="Kuta (Badung)")
+    assert APPENDED in pdf
+    signature = PdfFileReader(io.BytesIO(pdf)).embedded_signatures[0]
+    assert signature.sig_object["/Reason"] == "Piagam — ꦥꦏ꧀ꦠ (Jawa)"
+    assert signature.sig_object["/Location"] == "Kuta (Badung)"
+    assert pdf_check_signature(pdf).valid
+
+
 def test_development_key_is_made_once_in_the_key_dir_readable_by_owner_only(settings, tmp_path):
     office = make_office()
     key = signing_key_active(office=office)
@@ -333,8 +381,8 @@ def _flip(pdf: bytes, position: int) -> bytes:
     return bytes(changed)
 
 
-def test_changing_any_single_byte_is_caught():
-    certificate = issued()
+def test_changing_any_single_byte_is_caught(signed_by):
+    certificate = issued(path=signed_by)
     pdf = certificate_pdf_bytes(certificate)
     for where, position in _positions(pdf).items():
         tampered = _flip(pdf, position)
@@ -351,15 +399,15 @@ def test_changing_any_single_byte_is_caught():
     assert certificate_check_upload(pdf).valid  # the original is still fine
 
 
-def test_every_byte_of_a_stretch_of_page_content_is_covered():
-    pdf = certificate_pdf_bytes(issued())
+def test_every_byte_of_a_stretch_of_page_content_is_covered(signed_by):
+    pdf = certificate_pdf_bytes(issued(path=signed_by))
     middle = _positions(pdf)["page content stream"]
     for position in range(middle - 8, middle + 8):
         assert pdf_check_signature(_flip(pdf, position)).reason in {"bad_signature", "malformed"}
 
 
-def test_an_incremental_update_after_signing_is_caught():
-    certificate = issued()
+def test_an_incremental_update_after_signing_is_caught(signed_by):
+    certificate = issued(path=signed_by)
     pdf = certificate_pdf_bytes(certificate)
     writer = PdfWriter(io.BytesIO(pdf), incremental=True)
     writer.add_metadata({"/Title": "Piagam asli (sungguh)"})
@@ -373,15 +421,15 @@ def test_an_incremental_update_after_signing_is_caught():
     assert certificate_check_upload(updated).valid is False
 
 
-def test_bytes_appended_after_the_end_are_caught():
-    pdf = certificate_pdf_bytes(issued())
+def test_bytes_appended_after_the_end_are_caught(signed_by):
+    pdf = certificate_pdf_bytes(issued(path=signed_by))
     for tail in (b"\n% komentar\n", b"\n" * 3, b"xref\n0 0\ntrailer\n<<>>\n%%EOF\n"):
         assert not pdf_check_signature(pdf + tail).valid, tail
         assert not certificate_check_upload(pdf + tail).valid, tail
 
 
-def test_a_second_signature_on_top_is_caught():
-    pdf = certificate_pdf_bytes(issued())
+def test_a_second_signature_on_top_is_caught(signed_by):
+    pdf = certificate_pdf_bytes(issued(path=signed_by))
     countersigned = sign_with(foreign_signer(), pdf, field_name="Tambahan")
     check = pdf_check_signature(countersigned)
     assert (check.valid, check.reason) == (False, "modified")
