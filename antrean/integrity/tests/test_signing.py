@@ -263,6 +263,21 @@ def test_each_signature_of_one_loaded_key_verifies_with_openssl(tmp_path):
     assert len(digests) == 3
 
 
+PDFSIG = shutil.which("pdfsig")
+
+
+@pytest.mark.skipif(PDFSIG is None, reason="needs pdfsig (Debian: poppler-utils)")
+def test_poppler_sees_a_valid_signature_over_the_whole_document(tmp_path, signed_by):
+    """A third validator, poppler's (NSS), as PDF readers on Linux use it."""
+    pdf = tmp_path / "piagam.pdf"
+    pdf.write_bytes(certificate_pdf_bytes(issued(path=signed_by)))
+    result = subprocess.run([PDFSIG, str(pdf)], capture_output=True, text=True)  # noqa: S603
+    assert "Signature Validation: Signature is Valid." in result.stdout, result.stdout
+    assert "Total document signed" in result.stdout
+    assert "ETSI.CAdES.detached" in result.stdout
+    assert "Signature Field Name: PiagamPaktaIntegritas" in result.stdout
+
+
 def test_cached_cms_has_the_attributes_and_certificates_pyhanko_would_write():
     certificate = issued()
     key = certificate.signing_key
