@@ -220,8 +220,14 @@ def _cms_and_signed_bytes(pdf: bytes) -> tuple[bytes, bytes]:
         int(n) for n in re.search(rb"/ByteRange \[(\d+) (\d+) (\d+) (\d+)\]", pdf).groups()
     )
     covered = pdf[start : start + first] + pdf[second : second + rest]
-    hex_digits = pdf[start + first + 1 : second - 1].rstrip(b"0")
-    return bytes.fromhex((hex_digits + b"0" * (len(hex_digits) % 2)).decode()), covered
+    padded = bytes.fromhex(pdf[start + first + 1 : second - 1].decode())
+    # The DER's own length, not the zeros after it: a signature may itself end in zeros.
+    if padded[1] & 0x80:
+        size = padded[1] & 0x7F
+        total = 2 + size + int.from_bytes(padded[2 : 2 + size], "big")
+    else:
+        total = 2 + padded[1]
+    return padded[:total], covered
 
 
 def _signed_attrs(cms_der: bytes) -> dict:
