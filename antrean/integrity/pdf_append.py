@@ -26,6 +26,7 @@ _SIZE = re.compile(rb"/Size (\d+)")
 # Room for the byte range's three numbers, whatever the file's size: they are written into
 # the placeholder after the offsets are known, and the rest is padded with spaces.
 _BYTE_RANGE_ROOM = len(b"/ByteRange [0 0000000000 0000000000 0000000000]")
+_SIG_HEAD = b"<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached "
 
 
 def _object_dict(pdf: bytes, number: int) -> bytes | None:
@@ -97,7 +98,7 @@ def append_signature(
     contents_placeholder = b"<" + b"0" * reserved_hex + b">"
     add(
         sig,
-        b"<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached "
+        _SIG_HEAD
         + b" " * _BYTE_RANGE_ROOM
         + b" /Contents "
         + contents_placeholder
@@ -109,11 +110,7 @@ def append_signature(
         + _text(location)
         + b" >>",
     )
-    byte_range_at = (
-        offsets[sig]
-        + len(b"%d 0 obj\n" % sig)
-        + len(b"<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached ")
-    )
+    byte_range_at = offsets[sig] + len(b"%d 0 obj\n" % sig) + len(_SIG_HEAD)
     add(
         field,
         b"<< /Type /Annot /Subtype /Widget /FT /Sig /F 132 /Rect [0 0 0 0] /T "

@@ -305,7 +305,7 @@ class _CachedCmsSigner(signers.SimpleSigner):
             self._template = await self._build_template(**kwargs) or False
         if not constant or self._template is False:
             return await super().async_sign(data_digest, digest_algorithm, **kwargs)
-        return cms.ContentInfo.load(self._template.assemble(data_digest, self._sign_attrs))
+        return cms.ContentInfo.load(self.sign_with_template(data_digest))
 
 
 @dataclass(frozen=True)
