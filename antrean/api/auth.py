@@ -18,7 +18,6 @@ from typing import Any
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import authenticate, user_logged_in, user_login_failed
-from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,22 +43,6 @@ def staff_may_hold_token(user) -> bool:
     if user.is_superuser:
         return True
     return user.is_staff and Membership.objects.filter(user=user).exists()
-
-
-def staff_may_act_for(user, *, office_id: int, agency_id: int) -> bool:
-    """May this account act for an agency's services at an office (e.g. issue a walk-in)?
-    The same rule as queueing.services.officer_can_operate, for a service instead of a
-    counter: officers and agency admins of the agency, office admins of the office."""
-    if user.is_superuser:
-        return True
-    return Membership.objects.filter(
-        Q(
-            role__in=[Membership.Role.OFFICER, Membership.Role.AGENCY_ADMIN],
-            agency=agency_id,
-        )
-        | Q(role=Membership.Role.OFFICE_ADMIN, office=office_id),
-        user=user,
-    ).exists()
 
 
 @dataclass(frozen=True)
@@ -168,4 +151,13 @@ def _unauthenticated() -> DomainError:
     )
 
 
+def kiosk_for_token(secret: str):
+    """The registered, active kiosk a device token belongs to, or None."""
+    from antrean.display.kiosk import kiosk_authenticate
+
+    return kiosk_authenticate(secret)
+
+
 staff_auth = BearerAuth(staff_user_for_token)
+# Check-in is done by staff and by kiosks: the endpoint switches on what request.auth is.
+staff_or_kiosk_auth = BearerAuth(staff_user_for_token, kiosk_for_token)

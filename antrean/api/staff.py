@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 from ninja.responses import Status
 
-from antrean.api.auth import staff_auth, staff_login, staff_may_act_for
+from antrean.api.auth import staff_auth, staff_login, staff_or_kiosk_auth
 from antrean.api.public import _office_get
 from antrean.api.schemas import (
     MAX_ID,
@@ -38,6 +38,8 @@ from antrean.catalog.models import Counter
 from antrean.catalog.selectors import service_get
 from antrean.core.errors import DomainError, ErrorCode
 from antrean.core.http import client_info
+from antrean.display.kiosk import kiosk_check_in
+from antrean.display.models import Kiosk
 from antrean.integrity.models import Audience, Channel, PactSignature
 from antrean.integrity.services import pact_in_force
 from antrean.queueing import services as queue
@@ -49,6 +51,7 @@ from antrean.queueing.selectors import (
     service_wait_estimate,
     ticket_position,
 )
+from antrean.tenancy import permissions
 from antrean.tenancy.models import Membership, Office
 
 router = Router()
@@ -92,10 +95,7 @@ def _officer_office(user, code: str | None) -> Office:
     """The office named, if the account belongs to it; else the account's only office."""
     if code is not None:
         office = _office_get(code)
-        if (
-            not user.is_superuser
-            and not Membership.objects.filter(user=user, office=office).exists()
-        ):
+        if not permissions.can_see_office(user, office.pk):
             raise DomainError(ErrorCode.FORBIDDEN, field="office")
         return office
     offices = list(Office.objects.filter(memberships__user=user, is_active=True).distinct()[:2])
@@ -233,16 +233,35 @@ def list_counters(request, code: str):
 
 @router.post(
     "/checkin",
-    response={200: CheckedInOut, 409: ErrorOut, 422: ErrorOut},
+    auth=staff_or_kiosk_auth,
+    response={
+        200: CheckedInOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+        429: ErrorOut,
+    },
     tags=["Kiosk"],
     operation_id="checkIn",
     summary="Check in a booking: it joins the waiting queue",
-    description="With the booking code and the last 4 digits of the booker's NIK, inside the "
-    "slot's check-in window (`checkin_too_early`, `checkin_too_late`). A wrong code and a "
-    "wrong NIK ending both answer `checkin_refused`. Checking in again returns the ticket.",
+    description="For a staff account (`Authorization: Bearer` from `/v1/auth/token`) or a "
+    "registered kiosk (its device token as the Bearer token). With the booking code and the "
+    "last 4 digits of the booker's NIK, inside the slot's check-in window "
+    "(`checkin_too_early`, `checkin_too_late`). A wrong code and a wrong NIK ending both "
+    "answer `checkin_refused`; while check-in is not open the right and a wrong ending get "
+    "the same answer. After 5 wrong endings in a day the code is locked everywhere (kiosk, "
+    "console, API) until the next day: 429 `too_many_attempts`. Staff may check in only "
+    "bookings of their agency (office admins: of their office), else 403 `forbidden`; a "
+    "kiosk only its own office's bookings. Checking in again returns the ticket.",
 )
 def check_in(request, payload: CheckInIn):
-    ticket = queue.ticket_check_in(code=payload.code, nik_last4=payload.nik_last4)
+    if isinstance(request.auth, Kiosk):
+        ticket = kiosk_check_in(kiosk=request.auth, code=payload.code, nik_last4=payload.nik_last4)
+    else:
+        ticket = queue.ticket_check_in(
+            code=payload.code, nik_last4=payload.nik_last4, officer=_staff(request)
+        )
     return {
         "id": ticket.pk,
         "code": ticket.code,
@@ -332,8 +351,9 @@ def create_walk_in(request, code: str, payload: WalkInIn):
     service = service_get(service_id=payload.service_id)
     if service is None or service.office_id != office.pk:
         raise DomainError(ErrorCode.NOT_FOUND, field="service_id")
-    if not staff_may_act_for(user, office_id=office.pk, agency_id=service.agency_id):
-        raise DomainError(ErrorCode.FORBIDDEN)
+    permissions.require(
+        permissions.can_act_for(user, office_id=office.pk, agency_id=service.agency_id)
+    )
     walk_in = queue.ticket_walk_in(
         service=service,
         name=payload.name,
@@ -375,8 +395,7 @@ def create_walk_in(request, code: str, payload: WalkInIn):
 def counter_state(request, counter_id: int):
     user = _staff(request)
     counter = _counter_get(counter_id)
-    if not queue.officer_can_operate(user=user, counter=counter):
-        raise DomainError(ErrorCode.FORBIDDEN)
+    permissions.require(permissions.can_operate_counter(user, counter))
     current = counter_current_ticket(counter=counter)
     signature = queue.officer_pact_signed_today(user=user, office=counter.office)
     return {

@@ -16,7 +16,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from antrean.catalog.models import Service
 from antrean.catalog.selectors import service_get
@@ -38,9 +37,6 @@ SEEN_EVERY = dt.timedelta(minutes=1)
 # After a failed print the kiosk offers only "take it on screen" for a while, so a dead
 # printer does not hold the numbering lock on every citizen's attempt.
 PRINTER_DOWN_SECONDS = 60
-# Wrong NIK endings allowed for one booking code at one kiosk, per window.
-CHECKIN_ATTEMPTS = 5
-CHECKIN_WINDOW_SECONDS = 15 * 60
 
 
 # --- devices ---------------------------------------------------------------------------------
@@ -260,30 +256,11 @@ def kiosk_check_in(
 ) -> Ticket:
     """Check a booking of this kiosk's office in (code + the NIK's last 4 digits).
 
-    A booking of another office gets the same refusal as a wrong code. After
-    CHECKIN_ATTEMPTS wrong answers for one code, that code is refused at this kiosk for a
-    while: four digits are too few to leave to guessing.
+    A booking of another office gets the same refusal as a wrong code. Wrong NIK endings are
+    counted by the one check-in service, shared with the console and the API: after a few,
+    the code is locked for the day everywhere.
     """
     code = normalise_code(code)
     if not code or len(code) > 16:
         raise DomainError(ErrorCode.CHECKIN_REFUSED, field="code")
-    attempts_key = f"kiosk:{kiosk.pk}:checkin:{code}"
-    if (cache.get(attempts_key) or 0) >= CHECKIN_ATTEMPTS:
-        raise DomainError(
-            ErrorCode.TOO_MANY_ATTEMPTS,
-            field="code",
-            message=_("Terlalu banyak percobaan untuk kode ini. Silakan minta bantuan petugas."),
-        )
-    office_id = Ticket.objects.filter(code=code).values_list("office_id", flat=True).first()
-    try:
-        if office_id != kiosk.office_id:
-            raise DomainError(ErrorCode.CHECKIN_REFUSED, field="code")
-        return ticket_check_in(code=code, nik_last4=(nik_last4 or "").strip(), now=now)
-    except DomainError as exc:
-        if exc.code == ErrorCode.CHECKIN_REFUSED:
-            cache.add(attempts_key, 0, CHECKIN_WINDOW_SECONDS)
-            try:
-                cache.incr(attempts_key)
-            except ValueError:  # expired between add and incr
-                cache.set(attempts_key, 1, CHECKIN_WINDOW_SECONDS)
-        raise
+    return ticket_check_in(code=code, nik_last4=(nik_last4 or "").strip(), kiosk=kiosk, now=now)

@@ -16,14 +16,25 @@ from antrean.notifications.models import (
     UnreachableNumber,
 )
 from antrean.notifications.previews import preview_text
+from antrean.tenancy import permissions
 from antrean.tenancy.models import Office
 
 
-def inbox_messages(*, office_code: str | None = None, limit: int = 300) -> list[Message]:
+def messages_visible(*, user):
+    """The messages a staff account may read (tenancy.permissions.can_see_message): its
+    offices' as office admin, its agency's tickets' as officer or agency admin."""
+    return permissions.filter_in_scope(
+        user, Message.objects.all(), office="office", agency="ticket__service__agency"
+    )
+
+
+def inbox_messages(*, user, office_code: str | None = None, limit: int = 300) -> list[Message]:
     """The newest messages with their text as the citizen reads it, grouped by recipient."""
-    messages = Message.objects.select_related(
-        "office", "ticket__pact_signature__certificate"
-    ).order_by("-created_at")
+    messages = (
+        messages_visible(user=user)
+        .select_related("office", "ticket__pact_signature__certificate")
+        .order_by("-created_at")
+    )
     if office_code:
         messages = messages.filter(office__code=office_code)
     rows = list(messages[:limit])
@@ -49,11 +60,14 @@ class Conversation:
         return self.messages[-1].created_at
 
 
-def inbox_conversations(*, office_code: str | None = None, limit: int = 300) -> list[Conversation]:
+def inbox_conversations(
+    *, user, office_code: str | None = None, limit: int = 300
+) -> list[Conversation]:
     """The newest messages grouped by recipient, the most recently active conversation first."""
     conversations: list[Conversation] = []
     for _key, group in groupby(
-        inbox_messages(office_code=office_code, limit=limit), key=lambda m: m.recipient_hash
+        inbox_messages(user=user, office_code=office_code, limit=limit),
+        key=lambda m: m.recipient_hash,
     ):
         messages = list(group)
         offices = list(dict.fromkeys(m.office.name for m in messages))
@@ -64,17 +78,21 @@ def inbox_conversations(*, office_code: str | None = None, limit: int = 300) -> 
     return conversations
 
 
-def inbox_offices():
-    """Offices that have messages, for the inbox's filter."""
-    return Office.objects.filter(pk__in=Message.objects.values("office_id").distinct()).order_by(
-        "name"
-    )
+def inbox_offices(*, user):
+    """Offices with messages this account may read, for the inbox's filter."""
+    return Office.objects.filter(
+        pk__in=messages_visible(user=user).values("office_id").distinct()
+    ).order_by("name")
 
 
-def message_certificate(*, message_id: int) -> Certificate | None:
-    """The ready certificate of the ticket a message is about, if any."""
+def message_certificate(*, user, message_id: int) -> Certificate | None:
+    """The ready certificate of the ticket a message is about, if the account may read that
+    message."""
+    message = messages_visible(user=user).filter(pk=message_id).first()
+    if message is None or message.ticket_id is None:
+        return None
     return (
-        Certificate.objects.filter(signature__ticket__messages__pk=message_id)
+        Certificate.objects.filter(signature__ticket=message.ticket_id)
         .exclude(pdf_sha256="")
         .first()
     )

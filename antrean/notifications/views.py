@@ -4,7 +4,7 @@ import json
 import secrets
 
 from django.conf import settings
-from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
@@ -18,6 +18,8 @@ from antrean.notifications.selectors import (
     message_certificate,
 )
 from antrean.notifications.services import inbound_store, webhook_status
+from antrean.queueing.views import staff_required
+from antrean.tenancy import permissions
 
 MAX_WEBHOOK_BYTES = 1024 * 1024
 
@@ -66,27 +68,35 @@ def whatsapp_webhook(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
-@staff_member_required
+@staff_required
 @require_safe
 def inbox(request: HttpRequest) -> HttpResponse:
-    """Every message, grouped by recipient, drawn like a phone conversation."""
+    """The messages of the account's offices (or agency), grouped by recipient, drawn like a
+    phone conversation."""
+    if not permissions.scope_of(request.user).is_staff_anywhere:
+        raise PermissionDenied
     office_code = request.GET.get("kantor") or None
+    if office_code is not None and not (
+        permissions.offices_in_scope(request.user).filter(code=office_code).exists()
+    ):
+        raise PermissionDenied  # another office's messages
     return render(
         request,
         "notifications/inbox.html",
         {
-            "conversations": inbox_conversations(office_code=office_code),
-            "offices": inbox_offices(),
+            "conversations": inbox_conversations(user=request.user, office_code=office_code),
+            "offices": inbox_offices(user=request.user),
             "office_code": office_code,
         },
     )
 
 
-@staff_member_required
+@staff_required
 @require_safe
 def inbox_certificate(request: HttpRequest, message_id: int) -> HttpResponse:
-    """The certificate PDF a message carries, as the citizen received it (staff only)."""
-    certificate = message_certificate(message_id=message_id)
+    """The certificate PDF a message carries, as the citizen received it (staff of the
+    message's office or agency only)."""
+    certificate = message_certificate(user=request.user, message_id=message_id)
     if certificate is None:
         raise Http404
     return pdf_response(certificate)

@@ -175,6 +175,21 @@ class TicketSequence(models.Model):
         return f"{self.service_id} {self.date:%Y-%m-%d}: {self.last}"
 
 
+class CheckInAttempts(models.Model):
+    """Wrong NIK endings typed for one booking on one local day, wherever they were typed
+    (kiosk, counter console, API): after CHECKIN_ATTEMPTS the booking cannot be checked in
+    anywhere until the next day. Kept apart from Ticket so the booking path never writes it."""
+
+    ticket = models.OneToOneField(
+        Ticket, primary_key=True, on_delete=models.CASCADE, related_name="checkin_attempts"
+    )
+    date = models.DateField()  # the office's local day the count belongs to
+    failures = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.date:%Y-%m-%d}: {self.failures}"
+
+
 class TicketEvent(models.Model):
     """Append-only history of a ticket: every move, who made it, at which counter, when.
     Wait and service times are derived from it."""

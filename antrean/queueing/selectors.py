@@ -119,8 +119,8 @@ def counters_for_office(*, office_code: str):
 
 
 def counters_for_user(*, user):
-    """The counters a staff member may operate: the rule of services.officer_can_operate."""
-    from antrean.tenancy.models import Membership
+    """The counters a staff member may operate (tenancy.permissions.can_operate_counter)."""
+    from antrean.tenancy import permissions
 
     counters = (
         Counter.objects.filter(is_active=True, office__is_active=True)
@@ -128,14 +128,7 @@ def counters_for_user(*, user):
         .prefetch_related("services")
         .order_by("office__name", "number")
     )
-    if user.is_superuser:
-        return counters
-    memberships = Membership.objects.filter(user=user)
-    agencies = memberships.filter(
-        role__in=[Membership.Role.OFFICER, Membership.Role.AGENCY_ADMIN]
-    ).values("agency_id")
-    offices = memberships.filter(role=Membership.Role.OFFICE_ADMIN).values("office_id")
-    return counters.filter(Q(agency__in=agencies) | Q(office__in=offices))
+    return permissions.counters_operable(user, counters)
 
 
 def counter_get(*, counter_id: int) -> Counter | None:
@@ -186,15 +179,10 @@ def counter_waiting_tickets(
 
 
 def audit_offices_for_user(*, user):
-    """Offices whose audit flags the user may review: office admins of it, or superusers."""
-    from antrean.tenancy.models import Membership, Office
+    """Offices whose audit flags the user may review (tenancy.permissions.can_review_audit)."""
+    from antrean.tenancy import permissions
 
-    offices = Office.objects.filter(is_active=True).order_by("name")
-    if user.is_superuser:
-        return offices
-    return offices.filter(
-        memberships__user=user, memberships__role=Membership.Role.OFFICE_ADMIN
-    ).distinct()
+    return permissions.offices_administered(user).filter(is_active=True).order_by("name")
 
 
 def audit_flags(

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +30,7 @@ from antrean.integrity.services import (
 from antrean.queueing.models import (
     AuditFlag,
     CallState,
+    CheckInAttempts,
     Priority,
     Ticket,
     TicketEvent,
@@ -37,6 +38,7 @@ from antrean.queueing.models import (
     new_booking_code,
 )
 from antrean.queueing.states import Move, Status, can_move, target
+from antrean.tenancy import permissions
 from antrean.tenancy.models import Office
 from antrean.tenancy.selectors import office_day_status
 
@@ -202,13 +204,87 @@ def _last4_matches(ticket: Ticket, last4: str) -> bool:
     return bool(ticket.nik) and secrets.compare_digest(ticket.nik[-4:], (last4 or "").strip())
 
 
+# Wrong NIK endings allowed for one booking in one local day, over every place that checks in.
+CHECKIN_ATTEMPTS = 5
+
+
+def _checkin_locked_error() -> DomainError:
+    return DomainError(
+        ErrorCode.TOO_MANY_ATTEMPTS,
+        field="code",
+        message=_(
+            "Terlalu banyak percobaan yang salah untuk kode ini. Check-in kode ini dikunci "
+            "sampai besok; silakan minta bantuan petugas."
+        ),
+    )
+
+
+def _checkin_scope_error(ticket: Ticket, *, officer, counter, kiosk) -> DomainError | None:
+    """Who may check this ticket in here. A kiosk handles only its own office's bookings and
+    says of any other what it says of an unknown code; staff are refused with `forbidden`.
+    At a counter the ticket must belong to the counter's office and agency, so the event
+    never records a counter that does not serve it."""
+    if kiosk is not None:
+        if ticket.office_id != kiosk.office_id:
+            return DomainError(ErrorCode.CHECKIN_REFUSED, field="code")
+        return None
+    if officer is None:
+        return DomainError(ErrorCode.FORBIDDEN)
+    if counter is not None:
+        if (
+            not permissions.can_operate_counter(officer, counter)
+            or ticket.office_id != counter.office_id
+            or ticket.service.agency_id != counter.agency_id
+        ):
+            return DomainError(
+                ErrorCode.FORBIDDEN,
+                field="code",
+                message=_(
+                    "Pemesanan ini untuk layanan kantor atau instansi lain: loket ini tidak "
+                    "dapat melakukan check-in-nya."
+                ),
+            )
+        return None
+    if not permissions.can_act_on_ticket(officer, ticket):
+        return DomainError(ErrorCode.FORBIDDEN)
+    return None
+
+
+def _checkin_failures_today(ticket: Ticket, today: dt.date) -> int:
+    attempts = CheckInAttempts.objects.filter(ticket=ticket, date=today).first()
+    return attempts.failures if attempts else 0
+
+
+def _checkin_failure_record(ticket: Ticket, today: dt.date) -> None:
+    # The ticket row is locked by the caller: this read-then-write cannot race.
+    updated = CheckInAttempts.objects.filter(ticket=ticket, date=today).update(
+        failures=F("failures") + 1
+    )
+    if not updated:
+        CheckInAttempts.objects.update_or_create(
+            ticket=ticket, defaults={"date": today, "failures": 1}
+        )
+
+
 def ticket_check_in(
-    *, code: str, nik_last4: str, officer=None, counter=None, now: dt.datetime | None = None
+    *,
+    code: str,
+    nik_last4: str,
+    officer=None,
+    counter: Counter | None = None,
+    kiosk=None,
+    now: dt.datetime | None = None,
 ) -> Ticket:
     """Turn a booking into a place in the waiting queue, inside the slot's check-in window.
 
-    Idempotent: checking in a ticket that is already in the queue returns it unchanged.
-    A wrong code and a wrong NIK ending give the same answer, so neither can be probed.
+    The one check-in of the product: the kiosk (`kiosk`), the counter console (`officer` and
+    `counter`) and the API (`officer`, or `kiosk` for a kiosk's token) all come here, so they
+    share one attempt counter. Idempotent: checking in a ticket that is already in the queue
+    returns it unchanged.
+
+    Nothing here may be probed: a wrong code and a wrong NIK ending give the same answer;
+    while check-in is not open (too early, too late, or locked after CHECKIN_ATTEMPTS wrong
+    endings that day) right and wrong endings get the same answer and change nothing.
     """
     now = now or timezone.now()
     code = (code or "").strip().upper().replace("-", "").replace(" ", "")
@@ -221,28 +297,40 @@ def ticket_check_in(
             .select_related("service", "office", "slot")
             .first()
         )
-        if ticket is None or not _last4_matches(ticket, nik_last4):
+        if ticket is None:
             raise DomainError(ErrorCode.CHECKIN_REFUSED, field="code")
-        if ticket.status in (Status.WAITING, Status.CALLED, Status.SERVING, Status.ON_HOLD):
-            return ticket
-        if ticket.status != Status.BOOKED:
-            raise DomainError(ErrorCode.INVALID_TRANSITION)
-        office, slot = ticket.office, ticket.slot
-        opens = slot.starts_at - dt.timedelta(minutes=office.checkin_before_minutes)
-        closes = slot.ends_at + dt.timedelta(minutes=office.checkin_after_minutes)
-        if now < opens:
-            raise DomainError(ErrorCode.CHECKIN_TOO_EARLY, field="code")
-        if now > closes:
-            raise DomainError(ErrorCode.CHECKIN_TOO_LATE, field="code")
-        return _apply(
-            ticket,
-            Move.CHECK_IN,
-            at=now,
-            officer=officer,
-            counter=counter,
-            arrived_at=now,
-            queue_key=queue_key_for(ticket, arrived_at=now),
-        )
+        refused = _checkin_scope_error(ticket, officer=officer, counter=counter, kiosk=kiosk)
+        if refused is not None:
+            raise refused
+        office = ticket.office
+        today = office.local_today(now)
+        if _checkin_failures_today(ticket, today) >= CHECKIN_ATTEMPTS:
+            raise _checkin_locked_error()
+        if ticket.status == Status.BOOKED:
+            slot = ticket.slot
+            opens = slot.starts_at - dt.timedelta(minutes=office.checkin_before_minutes)
+            closes = slot.ends_at + dt.timedelta(minutes=office.checkin_after_minutes)
+            if now < opens:
+                raise DomainError(ErrorCode.CHECKIN_TOO_EARLY, field="code")
+            if now > closes:
+                raise DomainError(ErrorCode.CHECKIN_TOO_LATE, field="code")
+        if _last4_matches(ticket, nik_last4):
+            if ticket.status in (Status.WAITING, Status.CALLED, Status.SERVING, Status.ON_HOLD):
+                return ticket
+            if ticket.status != Status.BOOKED:
+                raise DomainError(ErrorCode.INVALID_TRANSITION)
+            return _apply(
+                ticket,
+                Move.CHECK_IN,
+                at=now,
+                officer=officer,
+                counter=counter,
+                arrived_at=now,
+                queue_key=queue_key_for(ticket, arrived_at=now),
+            )
+        # A wrong ending: counted (and committed) before the refusal leaves.
+        _checkin_failure_record(ticket, today)
+    raise DomainError(ErrorCode.CHECKIN_REFUSED, field="code")
 
 
 @dataclass(frozen=True)
@@ -314,22 +402,6 @@ def ticket_walk_in(
 # --- Officers ------------------------------------------------------------------------------
 
 
-def officer_can_operate(*, user, counter: Counter) -> bool:
-    """An officer works only at their office's counters of their own agency."""
-    if user.is_superuser:
-        return True
-    from antrean.tenancy.models import Membership
-
-    return Membership.objects.filter(
-        Q(
-            role__in=[Membership.Role.OFFICER, Membership.Role.AGENCY_ADMIN],
-            agency=counter.agency_id,
-        )
-        | Q(role=Membership.Role.OFFICE_ADMIN, office=counter.office_id),
-        user=user,
-    ).exists()
-
-
 def officer_pact_signed_today(*, user, office: Office, now: dt.datetime | None = None):
     """The officer's pact signature of the office's today, or None."""
     from antrean.integrity.models import PactSignature
@@ -391,7 +463,7 @@ BUSY = (Status.CALLED, Status.SERVING)
 
 
 def _authorize(*, officer, counter: Counter, ticket: Ticket | None = None, now=None) -> None:
-    if not officer_can_operate(user=officer, counter=counter):
+    if not permissions.can_operate_counter(officer, counter):
         raise DomainError(ErrorCode.FORBIDDEN)
     if ticket is not None and (
         ticket.office_id != counter.office_id
@@ -731,17 +803,6 @@ def nik_blocked_until(*, nik_hash: str, office: Office, now: dt.datetime | None 
 # --- Fair-call audit -----------------------------------------------------------------------
 
 
-def audit_can_review(*, user, office_id: int) -> bool:
-    """Office admins of that office (and superusers) review its audit flags."""
-    if user.is_superuser:
-        return True
-    from antrean.tenancy.models import Membership
-
-    return Membership.objects.filter(
-        user=user, role=Membership.Role.OFFICE_ADMIN, office_id=office_id
-    ).exists()
-
-
 def audit_flag_acknowledge(
     *, flag_id: int, user, note: str, now: dt.datetime | None = None
 ) -> tuple[AuditFlag, bool]:
@@ -753,7 +814,7 @@ def audit_flag_acknowledge(
         flag = AuditFlag.objects.select_for_update().filter(pk=flag_id).first()
         if flag is None:
             raise DomainError(ErrorCode.NOT_FOUND)
-        if not audit_can_review(user=user, office_id=flag.office_id):
+        if not permissions.can_review_audit(user, flag.office_id):
             raise DomainError(ErrorCode.FORBIDDEN)
         if not note:
             raise DomainError(ErrorCode.INVALID_REQUEST, field="note")

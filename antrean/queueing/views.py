@@ -43,6 +43,7 @@ from antrean.queueing.forms import (
 )
 from antrean.queueing.models import Ticket
 from antrean.queueing.states import Move, can_move
+from antrean.tenancy import permissions
 
 LOGIN_URL = reverse_lazy("queueing:login")
 AUDIT_PAGE_SIZE = 50
@@ -76,7 +77,7 @@ def _counter_or_error(request: HttpRequest, counter_id: int) -> Counter | HttpRe
     counter = selectors.counter_get(counter_id=counter_id)
     if counter is None:
         return _error_page(request, ErrorCode.NOT_FOUND, _("Loket ini tidak ditemukan."))
-    if not services.officer_can_operate(user=request.user, counter=counter):
+    if not permissions.can_operate_counter(request.user, counter):
         return _forbidden(request)
     return counter
 
@@ -294,7 +295,7 @@ def _render_console(
         "checkin_form": checkin_form or CheckInForm(),
         "walkin_form": walkin_form or WalkInForm(counter=counter),
         "citizen_pact": pact_in_force(office=office, audience=Audience.CITIZEN),
-        "can_audit": services.audit_can_review(user=request.user, office_id=office.pk),
+        "can_audit": permissions.can_review_audit(request.user, office.pk),
     }
     return render(request, "queueing/console.html", context, status=status)
 
@@ -426,6 +427,7 @@ def check_in(request: HttpRequest, counter_id: int) -> HttpResponse:
             )
         except DomainError as exc:
             _form_error(form, exc, {"code": "code"})
+            status = exc.code.status
         else:
             messages.success(
                 request,
@@ -437,7 +439,9 @@ def check_in(request: HttpRequest, counter_id: int) -> HttpResponse:
                 },
             )
             return redirect(_console_url(counter))
-    return _render_console(request, counter, checkin_form=form, status=422)
+    else:
+        status = 422
+    return _render_console(request, counter, checkin_form=form, status=status)
 
 
 @staff_required

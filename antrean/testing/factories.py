@@ -236,3 +236,30 @@ def make_walk_in(
         officer=officer,
         now=now,
     )
+
+
+# --- Check-in (security issue: every check-in happens somewhere) -----------------------------
+
+
+def kiosk_of(office: Office):
+    """The office's test kiosk (registered on first use)."""
+    from antrean.display.kiosk import kiosk_register
+    from antrean.display.models import Kiosk
+
+    kiosk = Kiosk.objects.filter(office=office, name="Kios uji").select_related("office").first()
+    return kiosk or kiosk_register(office=office, name="Kios uji")[0]
+
+
+def check_in(*, code: str, nik_last4: str, now: dt.datetime | None = None, office=None):
+    """Check a booking in at its office's kiosk, as a citizen does (no officer recorded).
+
+    `office` is the kiosk's office when the code belongs to no ticket (or to test another
+    office's kiosk)."""
+    from antrean.queueing.models import Ticket
+    from antrean.queueing.services import ticket_check_in
+
+    if office is None:
+        normalised = (code or "").strip().upper().replace("-", "").replace(" ", "")
+        ticket = Ticket.objects.filter(code=normalised).select_related("office").first()
+        office = ticket.office if ticket else Office.objects.order_by("pk").first()
+    return ticket_check_in(code=code, nik_last4=nik_last4, kiosk=kiosk_of(office), now=now)

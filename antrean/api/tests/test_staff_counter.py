@@ -143,7 +143,7 @@ def test_service_wait_of_an_unknown_or_inactive_service_is_404(client, desk):
         _error(client.get(f"/api/v1/services/{service_id}/wait"), 404, "not_found")
 
 
-# --- Check-in (public) ---------------------------------------------------------------------
+# --- Check-in (staff or kiosk) ------------------------------------------------------------
 
 CHECKIN = "/api/v1/checkin"
 
@@ -154,15 +154,13 @@ def _slot_from_now(desk, *, minutes: int, length: int = 60) -> tuple[dt.time, dt
     return start.time(), (start + dt.timedelta(minutes=length)).time()
 
 
-def test_checkin_puts_the_booking_in_the_queue_ahead_of_later_walk_ins(client, desk):
+def test_checkin_puts_the_booking_in_the_queue_ahead_of_later_walk_ins(post, desk):
     earlier_walk_in = walk_in(desk.ktp)
     start, end = _slot_from_now(desk, minutes=0)
     nik = make_nik(4321)
     booking = booked_today(desk.ktp, start=start, end=end, nik=nik)
 
-    response = client.post(
-        CHECKIN, {"code": booking.code, "nik_last4": "4321"}, content_type="application/json"
-    )
+    response = post(CHECKIN, {"code": booking.code, "nik_last4": "4321"})
 
     assert response.status_code == 200
     assert response.json() == {
@@ -181,30 +179,26 @@ def test_checkin_puts_the_booking_in_the_queue_ahead_of_later_walk_ins(client, d
     assert earlier_walk_in.status == "waiting"
 
 
-def test_checkin_twice_returns_the_ticket_unchanged(client, desk):
+def test_checkin_twice_returns_the_ticket_unchanged(post, desk):
     start, end = _slot_from_now(desk, minutes=0)
     booking = booked_today(desk.ktp, start=start, end=end, nik=make_nik(4321))
     body = {"code": booking.code, "nik_last4": "4321"}
 
-    first = client.post(CHECKIN, body, content_type="application/json")
-    second = client.post(CHECKIN, body, content_type="application/json")
+    first = post(CHECKIN, body)
+    second = post(CHECKIN, body)
 
     assert first.status_code == second.status_code == 200
     assert second.json()["id"] == booking.pk
     assert TicketEvent.objects.filter(ticket=booking, move="check_in").count() == 1
 
 
-def test_checkin_refused_for_a_wrong_nik_ending_or_code(client, desk):
+def test_checkin_refused_for_a_wrong_nik_ending_or_code(post, desk):
     start, end = _slot_from_now(desk, minutes=0)
     booking = booked_today(desk.ktp, start=start, end=end, nik=make_nik(4321))
     before = snapshot()
 
-    wrong_nik = client.post(
-        CHECKIN, {"code": booking.code, "nik_last4": "1234"}, content_type="application/json"
-    )
-    wrong_code = client.post(
-        CHECKIN, {"code": "ZZZZZZZZ", "nik_last4": "4321"}, content_type="application/json"
-    )
+    wrong_nik = post(CHECKIN, {"code": booking.code, "nik_last4": "1234"})
+    wrong_code = post(CHECKIN, {"code": "ZZZZZZZZ", "nik_last4": "4321"})
 
     _error(wrong_nik, 422, "checkin_refused")
     assert wrong_nik.json() == wrong_code.json()
@@ -215,38 +209,109 @@ def test_checkin_refused_for_a_wrong_nik_ending_or_code(client, desk):
     ("minutes", "code"),
     [(120, "checkin_too_early"), (-200, "checkin_too_late")],
 )
-def test_checkin_outside_the_window(client, desk, minutes, code):
+def test_checkin_outside_the_window(post, desk, minutes, code):
     start, end = _slot_from_now(desk, minutes=minutes)
     booking = booked_today(desk.ktp, start=start, end=end, nik=make_nik(4321))
     before = snapshot()
 
-    response = client.post(
-        CHECKIN, {"code": booking.code, "nik_last4": "4321"}, content_type="application/json"
-    )
+    response = post(CHECKIN, {"code": booking.code, "nik_last4": "4321"})
 
     _error(response, 422, code)
     assert snapshot() == before
 
 
-def test_checkin_of_a_cancelled_booking_is_invalid_transition(client, desk):
+def test_checkin_of_a_cancelled_booking_is_invalid_transition(post, desk):
     start, end = _slot_from_now(desk, minutes=0)
     booking = booked_today(desk.ktp, start=start, end=end, nik=make_nik(4321))
     booking_cancel(ticket=booking)
 
-    response = client.post(
-        CHECKIN, {"code": booking.code, "nik_last4": "4321"}, content_type="application/json"
-    )
+    response = post(CHECKIN, {"code": booking.code, "nik_last4": "4321"})
 
     _error(response, 409, "invalid_transition")
 
 
-def test_checkin_needs_both_fields(client):
+def test_checkin_needs_both_fields(post):
     _error(
-        client.post(CHECKIN, {"code": "ABC"}, content_type="application/json"),
+        post(CHECKIN, {"code": "ABC"}),
         422,
         "invalid_request",
         "nik_last4",
     )
+
+
+def test_checkin_without_a_token_is_401_and_changes_nothing(client, desk):
+    """Security issue, defect 1: the check-in API needed no authentication."""
+    start, end = _slot_from_now(desk, minutes=0)
+    booking = booked_today(desk.ktp, start=start, end=end, nik=make_nik(4321))
+    before = snapshot()
+    for headers in [{}, {"HTTP_AUTHORIZATION": "Bearer not-a-token"}]:
+        response = client.post(
+            CHECKIN,
+            {"code": booking.code, "nik_last4": "4321"},
+            content_type="application/json",
+            **headers,
+        )
+        _error(response, 401, "bad_credentials")
+    assert snapshot() == before
+
+
+def test_checkin_with_a_kiosk_token_of_the_office(client, desk):
+    from antrean.display.kiosk import kiosk_register
+
+    start, end = _slot_from_now(desk, minutes=0)
+    booking = booked_today(desk.ktp, start=start, end=end, nik=make_nik(4321))
+    _kiosk, token = kiosk_register(office=desk.office, name="Lobi")
+    _other, elsewhere = kiosk_register(office=make_office(code="mpp-lain"), name="Lobi")
+    body = {"code": booking.code, "nik_last4": "4321"}
+
+    refused = client.post(
+        CHECKIN, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {elsewhere}"
+    )
+    _error(refused, 422, "checkin_refused")
+    booking.refresh_from_db()
+    assert booking.status == "booked"
+
+    response = client.post(
+        CHECKIN, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+    assert response.status_code == 200, response.content
+    event = TicketEvent.objects.get(ticket=booking, move="check_in")
+    assert event.officer_id is None
+
+
+def test_checkin_by_staff_of_another_office_or_agency_is_forbidden(client, desk):
+    start, end = _slot_from_now(desk, minutes=0)
+    booking = booked_today(desk.ktp, start=start, end=end, nik=make_nik(4321))
+    other_office = make_office(code="mpp-lain")
+    outsiders = [
+        make_officer(make_agency(other_office)),
+        make_officer(make_agency(other_office), role="office_admin"),
+        make_officer(make_agency(desk.office, code="imigrasi")),
+    ]
+    before = snapshot()
+    for outsider in outsiders:
+        response = client.post(
+            CHECKIN,
+            {"code": booking.code, "nik_last4": "4321"},
+            content_type="application/json",
+            **bearer(outsider),
+        )
+        _error(response, 403, "forbidden")
+    assert snapshot() == before
+
+
+def test_checkin_brute_force_is_stopped_after_five_wrong_endings(post, desk):
+    """The probe sent 300 wrong endings and then the right one, and got it checked in."""
+    start, end = _slot_from_now(desk, minutes=0)
+    booking = booked_today(desk.ktp, start=start, end=end, nik=make_nik(4321))
+    answers = [
+        post(CHECKIN, {"code": booking.code, "nik_last4": f"{n:04d}"}).status_code
+        for n in range(20)
+    ]
+    assert answers == [422] * 5 + [429] * 15
+    _error(post(CHECKIN, {"code": booking.code, "nik_last4": "4321"}), 429, "too_many_attempts")
+    booking.refresh_from_db()
+    assert booking.status == "booked"
 
 
 # --- Officer pact --------------------------------------------------------------------------

@@ -18,9 +18,9 @@ from antrean.display.models import Board
 from antrean.display.tests.communicator import WebsocketCommunicator
 from antrean.display.tests.hall import make_hall
 from antrean.queueing.models import Ticket
-from antrean.queueing.services import ticket_call_next, ticket_check_in, ticket_recall
+from antrean.queueing.services import ticket_call_next, ticket_recall
 from antrean.queueing.states import Status
-from antrean.testing.factories import local_time, make_booking, make_slot
+from antrean.testing.factories import check_in, local_time, make_booking, make_slot
 
 # serialized_rollback: the flush after each test must leave the pacts seeded by migrations.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -243,7 +243,7 @@ def test_no_personal_data_reaches_the_board():
         nik="5103014101900007",
         whatsapp="081234567890",
     )
-    ticket_check_in(code=booked.ticket.code, nik_last4="0007", now=local_time(office, today, 9, 5))
+    check_in(code=booked.ticket.code, nik_last4="0007", now=local_time(office, today, 9, 5))
 
     async def body():
         socket = board_socket(office.code)

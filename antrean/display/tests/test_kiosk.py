@@ -16,7 +16,6 @@ from django.utils import timezone
 from antrean.core.personal_data import decrypt
 from antrean.display import kiosk_views
 from antrean.display.kiosk import (
-    CHECKIN_ATTEMPTS,
     kiosk_authenticate,
     kiosk_register,
     kiosk_token_rotate,
@@ -26,6 +25,7 @@ from antrean.display.tests.fake_printer import FakePrinter, closed_port
 from antrean.integrity.models import Certificate, PactSignature
 from antrean.integrity.services import pact_in_force
 from antrean.queueing.models import Ticket, TicketSequence
+from antrean.queueing.services import CHECKIN_ATTEMPTS
 from antrean.queueing.states import Status
 from antrean.tenancy.models import Membership, OpeningHours
 from antrean.testing.factories import (

@@ -11,9 +11,9 @@ from django.test import Client
 from antrean.display.models import Board
 from antrean.display.selectors import board_snapshot
 from antrean.display.tests.hall import make_hall
-from antrean.queueing.services import ticket_call_next, ticket_check_in
+from antrean.queueing.services import ticket_call_next
 from antrean.tenancy.models import Membership
-from antrean.testing.factories import local_time, make_booking, make_slot
+from antrean.testing.factories import check_in, local_time, make_booking, make_slot
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +104,7 @@ def test_no_personal_data_on_the_board_page_or_in_state_json(client):
     booked = make_booking(
         slot, name="Ni Made Ayu Lestari", nik="5103014101900007", whatsapp="081234567890"
     )
-    ticket_check_in(
+    check_in(
         code=booked.ticket.code,
         nik_last4="0007",
         now=local_time(office, office.local_today(), 9, 5),

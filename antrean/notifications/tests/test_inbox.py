@@ -65,13 +65,12 @@ def clerk(client):
 def test_anonymous_is_sent_to_login(client, confirmed):
     response = client.get(INBOX)
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("admin:login"))
+    assert response["Location"].startswith(reverse("queueing:login"))
 
 
-def test_non_staff_gets_no_inbox(clerk, confirmed):
+def test_an_account_without_a_role_gets_no_inbox(clerk, confirmed):
     response = clerk.get(INBOX)
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("admin:login"))
+    assert response.status_code == 403
     assert MASKED not in response.content.decode()
 
 
@@ -176,9 +175,9 @@ def test_certificate_card_links_to_a_staff_only_pdf(admin_client, client, confir
     assert anonymous["Content-Type"] != "application/pdf"
 
 
-def test_certificate_pdf_refused_to_non_staff(clerk, confirmed):
+def test_certificate_pdf_refused_to_an_account_without_a_role(clerk, confirmed):
     response = clerk.get(reverse("notifications:inbox_certificate", args=[confirmed.pk]))
-    assert response.status_code == 302
+    assert response.status_code == 404
     assert response["Content-Type"] != "application/pdf"
 
 
@@ -196,3 +195,68 @@ def test_empty_inbox(admin_client):
     response = admin_client.get(INBOX)
     assert response.status_code == 200
     assert "Belum ada pesan" in response.content.decode()
+
+
+# --- Scoped to the account's offices (security issue, defect 3) --------------------------------
+
+
+def _login(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_an_office_admin_sees_only_their_offices_messages(client, office, confirmed):
+    from antrean.testing.factories import make_agency, make_officer
+
+    other = make_office(code="mpp-sidoarjo", name="MPP Sidoarjo")
+    theirs = _book(other, phone="081311112222")
+    admin = make_officer(make_agency(other), role="office_admin")
+    _login(client, admin)
+
+    body = client.get(INBOX).content.decode()
+    assert "+62813****2222" in body
+    assert MASKED not in body
+    assert "MPP Kabupaten Badung" not in body
+    assert theirs.number in body
+
+
+def test_another_offices_messages_are_refused_even_when_asked_by_name(client, office, confirmed):
+    from antrean.testing.factories import make_agency, make_officer
+
+    other = make_office(code="mpp-sidoarjo", name="MPP Sidoarjo")
+    for role in ("officer", "office_admin"):
+        _login(client, make_officer(make_agency(other), role=role))
+        response = client.get(INBOX, {"kantor": office.code})
+        assert response.status_code == 403, role
+        assert MASKED not in response.content.decode()
+        pdf = client.get(reverse("notifications:inbox_certificate", args=[confirmed.pk]))
+        assert pdf.status_code == 404, role
+        assert pdf["Content-Type"] != "application/pdf"
+
+
+def test_an_officer_sees_only_their_agencys_messages(client, office):
+    from antrean.testing.factories import make_agency, make_officer
+
+    dukcapil, imigrasi = make_agency(office, code="dukcapil"), make_agency(office, code="imi")
+    ours = _book_at(make_service(agency=dukcapil, name="KTP"), "081311112222")
+    theirs = _book_at(make_service(agency=imigrasi, name="Paspor"), "081399998888")
+    officer = make_officer(dukcapil)
+    body = _login(client, officer).get(INBOX).content.decode()
+    assert "+62813****2222" in body
+    assert "+62813****8888" not in body
+    message = Message.objects.get(ticket=theirs, kind=Kind.BOOKING_CONFIRMED)
+    certificate = Certificate.objects.get(signature__ticket=theirs)
+    certificate_render(certificate_id=certificate.pk)
+    url = reverse("notifications:inbox_certificate", args=[message.pk])
+    assert client.get(url).status_code == 404
+    # The office admin sees both agencies.
+    admin = make_officer(dukcapil, role="office_admin")
+    body = _login(client, admin).get(INBOX).content.decode()
+    assert "+62813****2222" in body and "+62813****8888" in body
+    assert ours.number in body
+
+
+def _book_at(service, phone):
+    slot = make_slot(service)
+    request = booking_request(slot, whatsapp=phone, whatsapp_consent=True)
+    return booking_create(request=request, client=ClientInfo()).ticket

@@ -9,12 +9,12 @@ from antrean.core.errors import DomainError, ErrorCode
 from antrean.queueing.models import CallState, Ticket, TicketEvent
 from antrean.queueing.services import (
     ticket_call_next,
-    ticket_check_in,
     ticket_finish,
     ticket_start,
 )
 from antrean.queueing.states import Status
 from antrean.testing.factories import (
+    check_in,
     local_time,
     make_agency,
     make_booking,
@@ -165,8 +165,8 @@ def test_an_on_time_booker_is_never_overtaken_by_a_walk_in_who_came_after_the_sl
     late = make_booking(slot, nik=make_nik(2222)).ticket
     early_walk_in = walk_in(desk, desk.a, 8, 50)  # came before the slot started
     after_start = walk_in(desk, desk.a, 9, 1)  # came after the slot started
-    ticket_check_in(code=on_time.code, nik_last4="1111", now=at(office, 9, 8))  # on time
-    ticket_check_in(code=late.code, nik_last4="2222", now=at(office, 9, 20))  # late
+    check_in(code=on_time.code, nik_last4="1111", now=at(office, 9, 8))  # on time
+    check_in(code=late.code, nik_last4="2222", now=at(office, 9, 20))  # late
     between = walk_in(desk, desk.a, 9, 15)
     last = walk_in(desk, desk.a, 9, 25)
 

@@ -9,6 +9,7 @@ from antrean.queueing.models import Ticket, TicketEvent
 from antrean.queueing.services import ticket_check_in
 from antrean.queueing.states import Status
 from antrean.testing.factories import (
+    check_in,
     local_time,
     make_booking,
     make_counter,
@@ -55,7 +56,7 @@ def snapshot(ticket):
 )
 def test_checking_in_inside_the_window_puts_the_booking_in_the_queue(office, booking, when):
     now = at(office, *when)
-    ticket = ticket_check_in(code=booking.code, nik_last4="4321", now=now)
+    ticket = check_in(code=booking.code, nik_last4="4321", now=now)
 
     assert ticket.pk == booking.pk
     ticket.refresh_from_db()
@@ -97,7 +98,7 @@ def test_a_counter_check_in_records_who_and_where(office, booking):
 def test_outside_the_window_check_in_is_refused_and_nothing_changes(office, booking, when, code):
     before = snapshot(booking)
     with pytest.raises(DomainError) as exc:
-        ticket_check_in(code=booking.code, nik_last4="4321", now=at(office, *when))
+        check_in(code=booking.code, nik_last4="4321", now=at(office, *when))
     assert exc.value.code == code
     assert snapshot(booking) == before
     booking.refresh_from_db()
@@ -109,12 +110,12 @@ def test_the_window_follows_the_office_settings():
     slot = make_slot(make_service(office), date=DAY, start=dt.time(9), end=dt.time(10))
     ticket = make_booking(slot, nik=NIK).ticket
     with pytest.raises(DomainError) as exc:
-        ticket_check_in(code=ticket.code, nik_last4="4321", now=at(office, 8, 54, 59))
+        check_in(code=ticket.code, nik_last4="4321", now=at(office, 8, 54, 59))
     assert exc.value.code == ErrorCode.CHECKIN_TOO_EARLY
     with pytest.raises(DomainError) as exc:
-        ticket_check_in(code=ticket.code, nik_last4="4321", now=at(office, 10, 0, 1))
+        check_in(code=ticket.code, nik_last4="4321", now=at(office, 10, 0, 1))
     assert exc.value.code == ErrorCode.CHECKIN_TOO_LATE
-    assert ticket_check_in(code=ticket.code, nik_last4="4321", now=at(office, 8, 55)).status == (
+    assert check_in(code=ticket.code, nik_last4="4321", now=at(office, 8, 55)).status == (
         Status.WAITING
     )
 
@@ -132,7 +133,7 @@ def test_a_wrong_code_and_a_wrong_nik_ending_get_the_same_answer(office, booking
         ("<script>", "4321"),
     ]:
         with pytest.raises(DomainError) as exc:
-            ticket_check_in(code=code, nik_last4=last4, now=now)
+            check_in(code=code, nik_last4=last4, now=now)
         refusals.append((exc.value.code, exc.value.field, exc.value.message))
     assert set(refusals) == {(ErrorCode.CHECKIN_REFUSED, "code", ErrorCode.CHECKIN_REFUSED.message)}
     assert snapshot(booking) == before
@@ -140,20 +141,20 @@ def test_a_wrong_code_and_a_wrong_nik_ending_get_the_same_answer(office, booking
 
 def test_the_code_may_be_typed_in_lower_case_with_spaces_or_dashes(office, booking):
     typed = f" {booking.code[:4].lower()}-{booking.code[4:].lower()} "
-    assert ticket_check_in(code=typed, nik_last4=" 4321 ", now=at(office, 9)).pk == booking.pk
+    assert check_in(code=typed, nik_last4=" 4321 ", now=at(office, 9)).pk == booking.pk
 
 
 def test_a_walk_in_ticket_has_no_nik_and_cannot_be_checked_in(office):
     service = make_service(office)
     walk_in = make_walk_in(service, now=at(office, 9)).ticket
     with pytest.raises(DomainError) as exc:
-        ticket_check_in(code=walk_in.code, nik_last4="0000", now=at(office, 9, 1))
+        check_in(code=walk_in.code, nik_last4="0000", now=at(office, 9, 1))
     assert exc.value.code == ErrorCode.CHECKIN_REFUSED
 
 
 def test_checking_in_twice_returns_the_same_ticket_and_records_one_event(office, booking):
-    first = ticket_check_in(code=booking.code, nik_last4="4321", now=at(office, 9, 2))
-    again = ticket_check_in(code=booking.code, nik_last4="4321", now=at(office, 9, 40))
+    first = check_in(code=booking.code, nik_last4="4321", now=at(office, 9, 2))
+    again = check_in(code=booking.code, nik_last4="4321", now=at(office, 9, 40))
 
     assert again.pk == first.pk
     assert again.status == Status.WAITING
@@ -168,7 +169,7 @@ def test_a_cancelled_booking_cannot_be_checked_in(office, booking):
     booking_cancel(ticket=booking, now=at(office, 8))
     before = snapshot(booking)
     with pytest.raises(DomainError) as exc:
-        ticket_check_in(code=booking.code, nik_last4="4321", now=at(office, 9))
+        check_in(code=booking.code, nik_last4="4321", now=at(office, 9))
     assert exc.value.code == ErrorCode.INVALID_TRANSITION
     assert snapshot(booking) == before
 
@@ -189,7 +190,7 @@ def test_a_cancelled_booking_cannot_be_checked_in(office, booking):
 def test_the_queue_key_is_the_slot_start_when_on_time_and_the_arrival_when_late(
     office, booking, when, key
 ):
-    ticket_check_in(code=booking.code, nik_last4="4321", now=at(office, *when))
+    check_in(code=booking.code, nik_last4="4321", now=at(office, *when))
     booking.refresh_from_db()
     assert booking.queue_key == at(office, *key)
     assert booking.arrived_at == at(office, *when)
@@ -200,8 +201,8 @@ def test_the_grace_follows_the_office_setting():
     slot = make_slot(make_service(office), date=DAY, start=dt.time(9), end=dt.time(10))
     on_time = make_booking(slot, nik=NIK).ticket
     late = make_booking(slot, nik=make_nik(8765)).ticket
-    ticket_check_in(code=on_time.code, nik_last4="4321", now=at(office, 9))
-    ticket_check_in(code=late.code, nik_last4="8765", now=at(office, 9, 0, 1))
+    check_in(code=on_time.code, nik_last4="4321", now=at(office, 9))
+    check_in(code=late.code, nik_last4="8765", now=at(office, 9, 0, 1))
     on_time.refresh_from_db()
     late.refresh_from_db()
     assert (on_time.queue_key, late.queue_key) == (at(office, 9), at(office, 9, 0, 1))

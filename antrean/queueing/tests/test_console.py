@@ -390,6 +390,31 @@ def test_check_in_form_puts_a_booking_in_the_queue(signed, desk):
     assert f"Check-in berhasil: {ticket.number}" in page
 
 
+@pytest.mark.parametrize("where", ["other-agency", "other-office"])
+def test_check_in_of_another_agencys_or_offices_booking_is_forbidden(client, desk, where):
+    """Security issue, defect 4: an officer checked in a booking of another office (and of
+    another agency) at the console, and the event recorded the wrong counter."""
+    if where == "other-agency":
+        agency = make_agency(desk.office, code="imigrasi", short_name="Imigrasi")
+        service = make_service(agency=agency, name="Paspor", prefix="P")
+        make_counter(agency=agency, services=[service], number=9)
+        theirs = Desk(desk.office, agency, service, service, desk.counter, desk.officer)
+    else:
+        theirs = make_desk("mpp-lain")
+    ticket = booking_now(theirs)
+    client.force_login(desk.officer)
+    assert sign(client, desk).status_code == 302
+    events = TicketEvent.objects.count()
+    response = client.post(
+        url("check_in", desk), {"checkin-code": ticket.code, "checkin-nik_last4": "4321"}
+    )
+    assert response.status_code == 403
+    assert "tidak dapat melakukan check-in" in response.content.decode()
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.arrived_at) == (Status.BOOKED, None)
+    assert TicketEvent.objects.count() == events
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [

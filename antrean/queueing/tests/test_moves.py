@@ -13,7 +13,6 @@ from antrean.queueing.services import (
     ticket_call_next,
     ticket_call_specific,
     ticket_cancel_at_counter,
-    ticket_check_in,
     ticket_finish,
     ticket_hold,
     ticket_no_show,
@@ -25,6 +24,7 @@ from antrean.queueing.services import (
 )
 from antrean.queueing.states import TRANSITIONS, Move, Status
 from antrean.testing.factories import (
+    check_in,
     local_time,
     make_agency,
     make_booking,
@@ -80,7 +80,7 @@ def move(desk, name, ticket, now, *, counter=None, **extra):
     if name == Move.TRANSFER:
         return ticket_transfer(service_id=extra.get("service_id", desk.b.pk), **args)
     if name == Move.CHECK_IN:
-        return ticket_check_in(code=ticket.code, nik_last4="4321", now=now)
+        return check_in(code=ticket.code, nik_last4="4321", now=now)
     return {
         Move.RECALL: ticket_recall,
         Move.START: ticket_start,

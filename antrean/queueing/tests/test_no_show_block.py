@@ -12,12 +12,12 @@ from antrean.queueing.models import Ticket, TicketEvent
 from antrean.queueing.services import (
     nik_blocked_until,
     ticket_call_next,
-    ticket_check_in,
     ticket_no_show,
     tickets_expire,
 )
 from antrean.queueing.states import Status
 from antrean.testing.factories import (
+    check_in,
     local_time,
     make_agency,
     make_booking,
@@ -84,7 +84,7 @@ def no_show_strike(desk, day):
     ticket = book(desk, day)
     office = desk.office
     sign_officer_pact(desk.officer, office, now=at(office, day, 8))
-    ticket_check_in(code=ticket.code, nik_last4="4321", now=at(office, day, 9))
+    check_in(code=ticket.code, nik_last4="4321", now=at(office, day, 9))
     ticket_call_next(counter=desk.counter, officer=desk.officer, now=at(office, day, 9, 30))
     ticket_no_show(
         ticket_id=ticket.pk, counter=desk.counter, officer=desk.officer, now=at(office, day, 9, 30)
@@ -98,7 +98,7 @@ def test_expiry_takes_only_bookings_whose_check_in_window_has_closed(desk):
     later = make_slot(desk.service, date=DAY, start=dt.time(10), end=dt.time(11))
     inside = make_booking(later, now=at(office, DAY, 8)).ticket  # window closes 11:15
     checked_in = book(desk, DAY, nik=make_nik(8765))
-    ticket_check_in(code=checked_in.code, nik_last4="8765", now=at(office, DAY, 9))
+    check_in(code=checked_in.code, nik_last4="8765", now=at(office, DAY, 9))
 
     assert tickets_expire(now=at(office, DAY, 10, 15)) == 0  # the window's last moment
     assert tickets_expire(now=at(office, DAY, 10, 16)) == 1
@@ -118,7 +118,7 @@ def test_expiry_takes_only_bookings_whose_check_in_window_has_closed(desk):
         at(office, DAY, 10, 16),
     )
     with pytest.raises(DomainError) as exc:  # too late to check in now anyway
-        ticket_check_in(code=ended.code, nik_last4="4321", now=at(office, DAY, 10, 20))
+        check_in(code=ended.code, nik_last4="4321", now=at(office, DAY, 10, 20))
     assert exc.value.code == ErrorCode.INVALID_TRANSITION
 
 

@@ -11,7 +11,6 @@ from antrean.integrity.models import Audience, Certificate, PactSignature
 from antrean.integrity.services import ClientInfo, pact_in_force
 from antrean.queueing.models import AuditFlag, CallState, Ticket, TicketEvent
 from antrean.queueing.services import (
-    officer_can_operate,
     officer_pact_sign,
     officer_pact_signed_today,
     ticket_call_next,
@@ -26,6 +25,7 @@ from antrean.queueing.services import (
     ticket_transfer,
 )
 from antrean.queueing.states import Status
+from antrean.tenancy.permissions import can_operate_counter
 from antrean.testing.factories import (
     local_time,
     make_agency,
@@ -321,9 +321,9 @@ def test_who_may_operate_a_counter(desk):
     other_admin = make_officer(make_agency(make_office()), role="office_admin")
     nobody = get_user_model().objects.create_user(username="tamu", password=None)
     superuser = get_user_model().objects.create_superuser(username="root", password=None)
-    assert officer_can_operate(user=desk.officer, counter=desk.counter)
-    assert officer_can_operate(user=office_admin, counter=desk.counter)
-    assert officer_can_operate(user=agency_admin, counter=desk.counter)
-    assert officer_can_operate(user=superuser, counter=desk.counter)
-    assert not officer_can_operate(user=other_admin, counter=desk.counter)
-    assert not officer_can_operate(user=nobody, counter=desk.counter)
+    assert can_operate_counter(desk.officer, desk.counter)
+    assert can_operate_counter(office_admin, desk.counter)
+    assert can_operate_counter(agency_admin, desk.counter)
+    assert can_operate_counter(superuser, desk.counter)
+    assert not can_operate_counter(other_admin, desk.counter)
+    assert not can_operate_counter(nobody, desk.counter)

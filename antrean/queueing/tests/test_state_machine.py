@@ -35,6 +35,7 @@ from antrean.queueing.models import AuditFlag, Priority, Ticket, TicketEvent, Ti
 from antrean.queueing.selectors import counter_current_ticket
 from antrean.queueing.states import TRANSITIONS, Move, Status
 from antrean.testing.factories import (
+    check_in,
     local_time,
     make_agency,
     make_booking,
@@ -343,7 +344,7 @@ class QueueMachine(RuleBasedStateMachine):
             error = None
         done = self.expect(
             "check_in",
-            lambda: services.ticket_check_in(code=code, nik_last4=last4, now=self.now),
+            lambda: check_in(code=code, nik_last4=last4, now=self.now),
             error,
         )
         if done is None or ticket.status != Status.BOOKED:

@@ -17,8 +17,8 @@ from antrean.core.management.commands.serve import (
 )
 from antrean.demo.data import OFFICES
 from antrean.demo.seed import demo_staff_ensure
-from antrean.queueing.services import officer_can_operate
 from antrean.tenancy.models import Agency, Closure, Membership, Office, OpeningHours, Region
+from antrean.tenancy.permissions import can_operate_counter
 from antrean.testing.factories import make_office, make_service
 
 MODELS = [Region, Office, OpeningHours, Closure, Agency, Service, Slot, Counter]
@@ -190,7 +190,7 @@ def test_demo_officers_and_office_admins_can_log_in(client):
             agency,
         )
         for counter in agency.counters.all():
-            assert officer_can_operate(user=officer, counter=counter)
+            assert can_operate_counter(officer, counter)
     assert (
         User.objects.filter(username__endswith="-sda").count()
         == Agency.objects.filter(office__code="mpp-sidoarjo").count()

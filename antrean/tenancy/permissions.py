@@ -1,0 +1,221 @@
+"""Who may see and do what, and where: the one place that decides.
+
+Every staff action is scoped here and enforced in the services (which raise
+`DomainError(FORBIDDEN)`); views, the API, the kiosk, the console and the admin ask the same
+functions, so a page can never allow what its service refuses.
+
+Scopes come from `Membership` rows:
+
+| role             | sees and acts on                                                      |
+| ---------------- | --------------------------------------------------------------------- |
+| superuser        | everything (the installation's operator)                              |
+| national_admin   | every office                                                          |
+| office_admin     | its office: configuration, all agencies, counters, tickets, audit    |
+| agency_admin     | its agency at its office: services, counters, officers, tickets      |
+| officer          | its agency's counters and tickets at its office                      |
+
+Regional roles (province, regency, inspectorate) will widen `Scope.office_ids` by region; the
+functions below stay the same.
+
+A user's scope is read once per request and kept on the user object (`scope_of`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from antrean.core.errors import DomainError, ErrorCode
+from antrean.tenancy.models import Agency, Membership, Office
+
+Role = Membership.Role
+
+# Roles bound to one agency, and roles that administer (configure) what they are bound to.
+AGENCY_ROLES = (Role.OFFICER, Role.AGENCY_ADMIN)
+ADMIN_ROLES = (Role.AGENCY_ADMIN, Role.OFFICE_ADMIN, Role.NATIONAL_ADMIN)
+
+_CACHE_ATTR = "_antrean_scope"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one account reaches. `everything` overrides the sets."""
+
+    everything: bool = False
+    office_ids: frozenset[int] = frozenset()  # offices it administers whole
+    agency_ids: frozenset[int] = frozenset()  # agencies it works for (officer or agency admin)
+    admin_agency_ids: frozenset[int] = frozenset()  # agencies it administers
+    member_office_ids: frozenset[int] = frozenset()  # offices where it holds any role
+
+    @property
+    def is_staff_anywhere(self) -> bool:
+        return self.everything or bool(self.member_office_ids)
+
+    @property
+    def is_admin(self) -> bool:
+        """Holds a role that configures something (two-factor sign-in is required for it)."""
+        return self.everything or bool(self.office_ids or self.admin_agency_ids)
+
+
+NOBODY = Scope()
+
+
+def scope_of(user) -> Scope:
+    """The account's scope (inactive and anonymous accounts reach nothing)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOBODY
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        scope = Scope(everything=True)
+    else:
+        rows = list(Membership.objects.filter(user=user).values_list("role", "office", "agency"))
+        if any(role == Role.NATIONAL_ADMIN for role, _office, _agency in rows):
+            scope = Scope(everything=True)
+        else:
+            scope = Scope(
+                office_ids=frozenset(o for r, o, _a in rows if r == Role.OFFICE_ADMIN and o),
+                agency_ids=frozenset(a for r, _o, a in rows if r in AGENCY_ROLES and a),
+                admin_agency_ids=frozenset(a for r, _o, a in rows if r == Role.AGENCY_ADMIN and a),
+                member_office_ids=frozenset(o for _r, o, _a in rows if o),
+            )
+    setattr(user, _CACHE_ATTR, scope)
+    return scope
+
+
+def scope_forget(user) -> None:
+    """Drop the cached scope (after the account's memberships changed)."""
+    if user is not None and hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def require(allowed: bool) -> None:
+    """Refuse with `forbidden` unless `allowed`."""
+    if not allowed:
+        raise DomainError(ErrorCode.FORBIDDEN)
+
+
+# --- Offices and agencies ----------------------------------------------------------------------
+
+
+def can_see_office(user, office_id: int | None) -> bool:
+    """Holds any role at the office (its staff pages, its inbox, its counters list)."""
+    scope = scope_of(user)
+    return scope.everything or office_id in scope.member_office_ids
+
+
+def can_administer_office(user, office_id: int | None) -> bool:
+    """Configures the office, reviews its audit, manages its kiosks and staff."""
+    scope = scope_of(user)
+    return scope.everything or office_id in scope.office_ids
+
+
+def can_administer_agency(user, *, agency_id: int | None, office_id: int | None) -> bool:
+    """Configures the agency's services and counters and manages its officers."""
+    scope = scope_of(user)
+    return scope.everything or office_id in scope.office_ids or agency_id in scope.admin_agency_ids
+
+
+def can_act_for(user, *, office_id: int | None, agency_id: int | None) -> bool:
+    """Works for an agency's services at an office: officers and agency admins of the agency,
+    office admins of the office."""
+    scope = scope_of(user)
+    return scope.everything or office_id in scope.office_ids or agency_id in scope.agency_ids
+
+
+def offices_in_scope(user) -> QuerySet[Office]:
+    """Offices where the account holds any role."""
+    scope = scope_of(user)
+    offices = Office.objects.all()
+    return offices if scope.everything else offices.filter(pk__in=scope.member_office_ids)
+
+
+def offices_administered(user) -> QuerySet[Office]:
+    """Offices the account administers whole."""
+    scope = scope_of(user)
+    offices = Office.objects.all()
+    return offices if scope.everything else offices.filter(pk__in=scope.office_ids)
+
+
+def agencies_in_scope(user) -> QuerySet[Agency]:
+    """Agencies the account works for, or that belong to an office it administers."""
+    scope = scope_of(user)
+    agencies = Agency.objects.all()
+    if scope.everything:
+        return agencies
+    return agencies.filter(Q(office__in=scope.office_ids) | Q(pk__in=scope.agency_ids))
+
+
+def agencies_administered(user) -> QuerySet[Agency]:
+    scope = scope_of(user)
+    agencies = Agency.objects.all()
+    if scope.everything:
+        return agencies
+    return agencies.filter(Q(office__in=scope.office_ids) | Q(pk__in=scope.admin_agency_ids))
+
+
+def filter_in_scope(
+    user, queryset: QuerySet, *, office: str = "office", agency: str | None = None
+) -> QuerySet:
+    """Rows the account may see: those of the offices it administers and, when the rows
+    belong to an agency (`agency` is the lookup path to its id), of the agencies it works for.
+
+    Rows without an agency path are office-level (closures, kiosks, ledger): only office
+    administrators see them.
+    """
+    scope = scope_of(user)
+    if scope.everything:
+        return queryset
+    allowed = Q(**{f"{office}__in": scope.office_ids})
+    if agency is not None:
+        allowed |= Q(**{f"{agency}__in": scope.agency_ids})
+    return queryset.filter(allowed)
+
+
+def filter_administered(
+    user, queryset: QuerySet, *, office: str = "office", agency: str | None = None
+) -> QuerySet:
+    """Rows the account may change: of offices it administers, and of agencies it administers
+    when the rows belong to an agency."""
+    scope = scope_of(user)
+    if scope.everything:
+        return queryset
+    allowed = Q(**{f"{office}__in": scope.office_ids})
+    if agency is not None:
+        allowed |= Q(**{f"{agency}__in": scope.admin_agency_ids})
+    return queryset.filter(allowed)
+
+
+# --- Counters, tickets, messages, audit flags --------------------------------------------------
+
+
+def can_operate_counter(user, counter) -> bool:
+    """Officers and agency admins at their agency's counters; office admins at any counter of
+    their office."""
+    return can_act_for(user, office_id=counter.office_id, agency_id=counter.agency_id)
+
+
+def can_act_on_ticket(user, ticket) -> bool:
+    """Staff of the ticket's service's agency, or administrators of its office."""
+    return can_act_for(user, office_id=ticket.office_id, agency_id=ticket.service.agency_id)
+
+
+def can_see_message(user, message) -> bool:
+    """A WhatsApp message is seen by whoever may act on its ticket (office admins see every
+    message of their office, the ticket-less ones too)."""
+    if can_administer_office(user, message.office_id):
+        return True
+    ticket = message.ticket
+    return ticket is not None and can_act_on_ticket(user, ticket)
+
+
+def can_review_audit(user, office_id: int | None) -> bool:
+    """Fair-call audit flags are reviewed by the office's administrators."""
+    return can_administer_office(user, office_id)
+
+
+def counters_operable(user, queryset: QuerySet) -> QuerySet:
+    """The counters of `queryset` the account may operate."""
+    return filter_in_scope(user, queryset, office="office", agency="agency")
