@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 
-.PHONY: install run test test-sqlite test-postgres lint format e2e bench rush messages clean
+.PHONY: install dev-env run test test-sqlite test-postgres lint format e2e bench rush messages clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,8 +15,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+## Development keys in .env (production sets its own; see .env.example)
+dev-env:
+	@$(PYTHON) scripts/dev_env.py
+
 ## Migrate, load the demo offices if the database is empty, and serve on http://127.0.0.1:$(PORT)
-run: install
+run: install dev-env
 	$(PY) manage.py serve --port $(PORT)
 
 ## The whole suite: SQLite, then PostgreSQL when one is reachable (DATABASE_URL or 127.0.0.1:5432)
@@ -35,12 +39,12 @@ e2e: install
 
 ## Measured figures against the database's own limit (printed, and written as JSON under
 ## var/bench/); needs PostgreSQL as for make test. See docs/benchmarks.md
-bench: install
+bench: install dev-env
 	scripts/bench
 
 ## Quota rush, crash rush and scalper simulation on PostgreSQL; exits non-zero on any failed
 ## check. See docs/rush.md
-rush: install
+rush: install dev-env
 	scripts/rush
 
 lint: install
@@ -58,7 +62,7 @@ format: install
 ## The last line counts what is left: translate any untranslated or fuzzy entry in $(MESSAGES_PO).
 MESSAGES_IGNORE := --ignore 'testing/*' --ignore 'tests/*' --ignore 'test_*.py' --ignore 'conftest.py'
 MESSAGES_PO := antrean/locale/en/LC_MESSAGES/django.po
-messages: install
+messages: install dev-env
 	cd antrean && $(abspath $(PY)) ../manage.py makemessages -l en --add-location=file \
 		--no-obsolete $(MESSAGES_IGNORE)
 	cd antrean && $(abspath $(PY)) ../manage.py compilemessages -l en

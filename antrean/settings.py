@@ -5,6 +5,7 @@ console WhatsApp gateway, and development keys generated on first run under var/
 """
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import environ
@@ -13,25 +14,36 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# ANTREAN_ENV_FILE points elsewhere (or to nothing: tests of a bare environment).
+environ.Env.read_env(os.environ.get("ANTREAN_ENV_FILE") or BASE_DIR / ".env", overwrite=False)
 
 VAR_DIR = Path(env.str("ANTREAN_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DEBUG", default=False)
 
-
-def _secret_key() -> str:
-    """SECRET_KEY from the environment, or a development key kept under var/."""
-    from_env = env.str("SECRET_KEY", default="")
-    if from_env:
-        return from_env
-    from antrean.core.keys import dev_secret
-
-    return dev_secret(VAR_DIR / "keys" / "secret_key", nbytes=48)
+# Keys: SECRET_KEY, ANTREAN_DATA_KEYS (personal data) and ANTREAN_HASH_KEY (its look-up hash)
+# come from the environment or .env. Without DEBUG a missing one stops the start: a key made
+# up here would die with the container, leaving stored NIKs unreadable and the ledger's keyed
+# hashes unverifiable. `make run` writes development keys to .env (scripts/dev_env.py); with
+# DEBUG on, a missing one is generated once under var/keys/.
+_MISSING_KEYS: list[str] = []
 
 
-SECRET_KEY = _secret_key()
+def _required_key(name: str, *, dev_file: str, secret: bool = False) -> str:
+    value = env.str(name, default="")
+    if value:
+        return value
+    if not DEBUG:
+        _MISSING_KEYS.append(name)
+        return ""
+    from antrean.core.keys import dev_key_b64, dev_secret
+
+    path = VAR_DIR / "keys" / dev_file
+    return dev_secret(path, nbytes=48) if secret else dev_key_b64(path)
+
+
+SECRET_KEY = _required_key("SECRET_KEY", dev_file="secret_key", secret=True)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Public base URL, used in links sent outside the site (WhatsApp, QR codes on certificates).
@@ -215,9 +227,21 @@ ANTREAN_PROXY_COUNT = env.int("ANTREAN_PROXY_COUNT", default=1 if SECURE_PROXY_S
 
 # Personal data keys: ANTREAN_DATA_KEYS is a comma-separated list of base64 32-byte keys, the
 # first one encrypts and every one decrypts (rotation); ANTREAN_HASH_KEY keys the look-up hash.
-ANTREAN_DATA_KEYS = env.list("ANTREAN_DATA_KEYS", default=[])
-ANTREAN_HASH_KEY = env.str("ANTREAN_HASH_KEY", default="")
+ANTREAN_DATA_KEYS = env.list("ANTREAN_DATA_KEYS", default=[]) or [
+    key for key in [_required_key("ANTREAN_DATA_KEYS", dev_file="data.key")] if key
+]
+ANTREAN_HASH_KEY = _required_key("ANTREAN_HASH_KEY", dev_file="hash.key")
 ANTREAN_KEY_DIR = VAR_DIR / "keys"
+if _MISSING_KEYS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "Antrean cannot start without its keys: "
+        + ", ".join(_MISSING_KEYS)
+        + " not set (DEBUG is off). Set them in the environment or in .env: see .env.example "
+        "for how to generate each one, and keep them apart from the database's backups. "
+        "For development, `make run` writes its own to .env."
+    )
 
 # Certificates: each office signs with its own key (integrity.signing). A development key is
 # made on first use; ANTREAN_SIGNING_PKCS12_PASSWORD unlocks offices' imported PKCS#12 files.

@@ -14,15 +14,16 @@ import secrets
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
-
-from antrean.core.keys import dev_key_b64
+from django.core.exceptions import ImproperlyConfigured
 
 _PREFIX = "enc1"
 
 
 @functools.cache
 def _data_keys() -> tuple[tuple[str, AESGCM], ...]:
-    raw = list(settings.ANTREAN_DATA_KEYS) or [dev_key_b64(settings.ANTREAN_KEY_DIR / "data.key")]
+    raw = list(settings.ANTREAN_DATA_KEYS)
+    if not raw:
+        raise ImproperlyConfigured("ANTREAN_DATA_KEYS is empty.")
     keys = []
     for item in raw:
         key = base64.b64decode(item)
@@ -35,7 +36,9 @@ def _data_keys() -> tuple[tuple[str, AESGCM], ...]:
 
 @functools.cache
 def _hash_key() -> bytes:
-    raw = settings.ANTREAN_HASH_KEY or dev_key_b64(settings.ANTREAN_KEY_DIR / "hash.key")
+    raw = settings.ANTREAN_HASH_KEY
+    if not raw:
+        raise ImproperlyConfigured("ANTREAN_HASH_KEY is empty.")
     return base64.b64decode(raw)
 
 
