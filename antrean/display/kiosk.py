@@ -210,6 +210,7 @@ def kiosk_issue(
                 pact_agreed=True,
                 client=client,
                 priority=preview.priority,
+                kiosk=kiosk,
                 now=now,
             )
             if print_ticket:

@@ -18,6 +18,7 @@ from antrean.integrity.certificate_pdf import CertificateContent, render_certifi
 from antrean.integrity.models import Audience, Certificate, PactSignature
 from antrean.integrity.signing import pdf_check_signature, pdf_sign, signing_key_active
 from antrean.queueing.models import CODE_ALPHABET
+from antrean.tenancy import permissions
 
 VERIFICATION_CODE_LENGTH = 16  # 80 bits from a 32-letter alphabet: not guessable
 
@@ -152,9 +153,10 @@ def certificate_pdf_bytes(certificate: Certificate) -> bytes:
         return fh.read()
 
 
-def certificate_revoke(*, certificate: Certificate, reason: str, by=None) -> Certificate:
-    """Revoke with a reason (shown on the verification page). Cancelling a booking does not
-    revoke: the pledge was made."""
+def certificate_revoke(*, certificate: Certificate, reason: str, by) -> Certificate:
+    """Revoke with a reason (shown on the verification page), by an administrator of the
+    certificate's office. Cancelling a booking does not revoke: the pledge was made."""
+    permissions.require(permissions.can_administer_office(by, certificate.office_id))
     reason = (reason or "").strip()
     if not reason:
         raise ValueError("A revocation needs a reason.")

@@ -46,6 +46,7 @@ from antrean.notifications.models import (
     TemplateName,
     UnreachableNumber,
 )
+from antrean.tenancy import permissions
 
 logger = logging.getLogger("antrean.notifications")
 
@@ -410,15 +411,17 @@ def messages_recover_stale(
     return RecoveryReport(requeued=requeued, ambiguous=ambiguous)
 
 
-def message_resend(*, message: Message, by=None) -> Message:
-    """An admin's deliberate resend of a failed or ambiguous message."""
+def message_resend(*, message: Message, by) -> Message:
+    """An admin's deliberate resend of a failed or ambiguous message (administrators of the
+    message's office only)."""
+    permissions.require(permissions.can_administer_office(by, message.office_id))
     if message.status not in (Status.FAILED, Status.AMBIGUOUS):
         return message
     now = timezone.now()
     Message.objects.filter(pk=message.pk, status=message.status).update(
         status=Status.PENDING, next_attempt_at=now, attempts=0, provider_id=None
     )
-    _event(message, "resent", f"by {getattr(by, 'username', 'system')}", at=now)
+    _event(message, "resent", f"by {by.get_username()}", at=now)
     message.refresh_from_db()
     return message
 

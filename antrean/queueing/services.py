@@ -349,11 +349,24 @@ def ticket_walk_in(
     client: ClientInfo,
     priority: str = "",
     officer=None,
+    kiosk=None,
     now: dt.datetime | None = None,
 ) -> WalkIn:
     """Issue a ticket straight into the waiting queue, with the citizen's pact signed on the
-    spot (same signature, ledger and certificate as online), within the day's walk-in quota."""
+    spot (same signature, ledger and certificate as online), within the day's walk-in quota.
+
+    Issued by a staff account for its agency's services (office admins: any of the office),
+    or by a kiosk for its own office's services."""
     now = now or timezone.now()
+    if kiosk is not None:
+        permissions.require(service.office_id == kiosk.office_id)
+    else:
+        permissions.require(
+            officer is not None
+            and permissions.can_act_for(
+                officer, office_id=service.office_id, agency_id=service.agency_id
+            )
+        )
     name = clean_name(name)
     if priority not in Priority.values:
         raise DomainError(ErrorCode.INVALID_REQUEST, field="priority")
@@ -438,8 +451,10 @@ def officer_pact_sign(
     client: ClientInfo,
     now: dt.datetime | None = None,
 ):
-    """Sign the officer pact for today (once a day; signing again returns today's)."""
+    """Sign the officer pact for today (once a day; signing again returns today's), at an
+    office where the account holds a role."""
     now = now or timezone.now()
+    permissions.require(permissions.can_see_office(user, office.pk))
     agency = officer_agency(user=user, office=office)
     rendering = pact_check_agreement(
         rendering=pact_in_force(office=office, audience=Audience.OFFICER, agency=agency),

@@ -220,7 +220,8 @@ def make_walk_in(
     name: str = "I Wayan Sudarma",
     officer=None,
 ):
-    """A walk-in ticket taken at the kiosk, agreeing to the citizen pact in force."""
+    """A walk-in ticket taken at the office's kiosk (or issued by `officer`), agreeing to the
+    citizen pact in force."""
     from antrean.integrity.services import ClientInfo
     from antrean.queueing.services import ticket_walk_in
 
@@ -234,6 +235,7 @@ def make_walk_in(
         client=ClientInfo(channel="kiosk", ip="192.0.2.20", user_agent="pytest"),
         priority=priority,
         officer=officer,
+        kiosk=None if officer else kiosk_of(service.office),
         now=now,
     )
 
@@ -263,3 +265,13 @@ def check_in(*, code: str, nik_last4: str, now: dt.datetime | None = None, offic
         ticket = Ticket.objects.filter(code=normalised).select_related("office").first()
         office = ticket.office if ticket else Office.objects.order_by("pk").first()
     return ticket_check_in(code=code, nik_last4=nik_last4, kiosk=kiosk_of(office), now=now)
+
+
+def make_superuser(username: str = "root"):
+    """The installation's operator: every permission (tenancy.permissions)."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    return User.objects.filter(username=username).first() or User.objects.create_superuser(
+        username=username, password=None
+    )

@@ -26,6 +26,7 @@ from antrean.testing.factories import (
     make_phone,
     make_service,
     make_slot,
+    make_superuser,
 )
 
 pytestmark = pytest.mark.django_db
@@ -155,7 +156,9 @@ def test_certificate_facts_are_public_and_never_personal(client, certificate):
 
 
 def test_revoked_certificate_says_revoked_with_the_reason(client, certificate):
-    certificate_revoke(certificate=certificate, reason="Data pemohon tidak benar.")
+    certificate_revoke(
+        certificate=certificate, reason="Data pemohon tidak benar.", by=make_superuser()
+    )
     data = client.get(f"/api/v1/certificates/{certificate.verification_code}").json()
     assert data["status"] == "revoked"
     assert data["revoked_reason"] == "Data pemohon tidak benar."
@@ -210,7 +213,7 @@ def test_unsigned_upload_is_invalid(client, certificate):
 
 
 def test_revoked_upload_is_invalid_and_names_the_certificate(client, certificate):
-    certificate_revoke(certificate=certificate, reason="Dicabut.")
+    certificate_revoke(certificate=certificate, reason="Dicabut.", by=make_superuser())
     data = post_file(client, certificate_pdf_bytes(certificate)).json()
     assert (data["valid"], data["reason"]) == (False, "revoked")
     assert data["certificate"]["status"] == "revoked"

@@ -32,6 +32,7 @@ from antrean.testing.factories import (
     booking_request,
     make_nik,
     make_office,
+    make_officer,
     make_phone,
     make_service,
     make_slot,
@@ -233,8 +234,8 @@ def test_cancelling_a_booking_does_not_revoke_its_certificate():
 
 @pytest.mark.django_db
 def test_revoking_needs_a_reason_and_records_who_and_when():
-    admin = get_user_model().objects.create_user(username="admin-kantor")
     slot = make_slot(make_service())
+    admin = make_officer(slot.service.agency, role="office_admin")
     certificate = certificate_render(certificate_id=certificate_of(book(slot).ticket).pk)
     pdf = certificate_pdf_bytes(certificate)
 

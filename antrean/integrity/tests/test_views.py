@@ -21,7 +21,13 @@ from antrean.integrity.certificates import (
 from antrean.integrity.models import Certificate
 from antrean.integrity.services import ClientInfo
 from antrean.integrity.signing import signing_cache_clear
-from antrean.testing.factories import booking_request, make_agency, make_office, make_service
+from antrean.testing.factories import (
+    booking_request,
+    make_agency,
+    make_office,
+    make_service,
+    make_superuser,
+)
 from antrean.testing.factories import make_slot as _make_slot
 
 pytestmark = pytest.mark.django_db
@@ -101,7 +107,11 @@ def test_codes_from_paper_work_in_lower_case(client, certificate):
 
 
 def test_revoked_certificate_page_says_so_with_the_reason(client, certificate):
-    certificate_revoke(certificate=certificate, reason="Penandatangan memakai data orang lain.")
+    certificate_revoke(
+        certificate=certificate,
+        reason="Penandatangan memakai data orang lain.",
+        by=make_superuser(),
+    )
     response, body = page(client, certificate.verification_code)
     assert response.status_code == 200
     assert "DICABUT" in body and "Penandatangan memakai data orang lain." in body
@@ -164,7 +174,9 @@ def test_uploaded_unsigned_pdf_is_not_valid(client, certificate):
 
 
 def test_upload_of_a_revoked_certificate_says_revoked(client, certificate):
-    certificate_revoke(certificate=certificate, reason="Dicabut oleh inspektorat.")
+    certificate_revoke(
+        certificate=certificate, reason="Dicabut oleh inspektorat.", by=make_superuser()
+    )
     _response, body = upload(client, certificate_pdf_bytes(certificate))
     assert "TIDAK SAH" in body and "sudah dicabut" in body
 

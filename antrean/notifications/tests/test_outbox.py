@@ -31,7 +31,7 @@ from antrean.notifications.services import (
 )
 from antrean.notifications.tests.conftest import book, point_gateway_at, render_certificate_of
 from antrean.queueing.models import Ticket
-from antrean.testing.factories import make_office, make_service, make_slot
+from antrean.testing.factories import make_office, make_service, make_slot, make_superuser
 
 pytestmark = pytest.mark.django_db
 
@@ -212,7 +212,7 @@ def test_an_admin_resend_reuses_the_uploaded_certificate(slot, cloud_api):
     assert message.status == Status.FAILED
 
     del cloud_api.template_errors["antrean_booking_confirmed"]  # the admin fixed the template
-    message_resend(message=message)
+    message_resend(message=message, by=make_superuser())
     assert messages_send_due(worker_id=WORKER).sent == 1
 
     assert len(cloud_api.requests_to("media")) == 1

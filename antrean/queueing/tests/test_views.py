@@ -124,7 +124,6 @@ def test_an_officer_cannot_open_another_agencys_counter(client, desk, where):
     else:
         agency = make_agency(make_open_office("mpp-lain"), short_name="Disdukcapil")
     stranger = make_officer(agency, username="petugas-lain")
-    sign_officer_pact(stranger, desk.office)
     sign_officer_pact(stranger, agency.office)
     client.force_login(stranger)
     ticket = make_walk_in(desk.service).ticket

@@ -13,6 +13,7 @@ from antrean.queueing.services import ticket_walk_in
 from antrean.queueing.states import Status
 from antrean.tenancy.models import Closure, OpeningHours
 from antrean.testing.factories import (
+    kiosk_of,
     local_time,
     make_booking,
     make_office,
@@ -218,7 +219,12 @@ def test_a_walk_in_without_agreeing_to_the_pact_in_force_is_refused(office, serv
     } | change
     with pytest.raises(DomainError) as exc:
         ticket_walk_in(
-            service=service, name="Ni Luh Putu", client=KIOSK, now=at(office, 9), **values
+            service=service,
+            name="Ni Luh Putu",
+            client=KIOSK,
+            kiosk=kiosk_of(office),
+            now=at(office, 9),
+            **values,
         )
     assert exc.value.code == code
     assert state() == ([], [], 0, 0, 0)
@@ -241,6 +247,7 @@ def test_bad_input_is_refused_before_anything_is_written(office, service, change
             pact_sha256=rendering.sha256,
             pact_agreed=True,
             client=KIOSK,
+            kiosk=kiosk_of(office),
             now=at(office, 9),
             **values,
         )
