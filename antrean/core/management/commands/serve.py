@@ -204,13 +204,12 @@ def start_worker() -> subprocess.Popen:
 
 
 def run_server(*, host: str, port: int) -> None:
+    """uvicorn with the project's configuration (antrean.core.serving), in this process."""
     import uvicorn
 
-    from antrean.asgi import application
+    from antrean.core.serving import uvicorn_config
 
     # Connections opened by the setup steps belong to this thread; requests use their own.
     connections.close_all()
-    config = uvicorn.Config(
-        application, host=host, port=port, lifespan="off", log_level="info", workers=1
-    )
+    config = uvicorn_config(host=host, port=port, log_level=settings.LOG_LEVEL.lower())
     uvicorn.Server(config).run()
