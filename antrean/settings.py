@@ -283,20 +283,34 @@ ANTREAN_BOOKINGS_PER_ADDRESS_WINDOW = env.int("ANTREAN_BOOKINGS_PER_ADDRESS_WIND
 # is seen at once; other processes see it within this many seconds.
 ANTREAN_HOT_CACHE_SECONDS = env.float("ANTREAN_HOT_CACHE_SECONDS", default=5.0)
 
+# Every line goes through one handler whose formatter masks NIKs, phone numbers and tokens,
+# tracebacks included (antrean.core.logging). uvicorn's loggers reach it too (serve gives
+# uvicorn no logging config of its own); gunicorn's are masked by antrean.gunicorn_conf.
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"mask_personal_data": {"()": "antrean.core.logging.MaskPersonalDataFilter"}},
+    "formatters": {
+        "masked": {
+            "()": "antrean.core.logging.MaskingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+        }
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "filters": ["mask_personal_data"],
+            "formatter": "masked",
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Django's own default handlers print unmasked (with DEBUG, or runserver's request
+        # lines): named here without handlers, they write through the root's.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
     },
 }
 

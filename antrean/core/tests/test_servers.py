@@ -241,3 +241,24 @@ def test_gunicorn_forged_forwarded_for_does_not_escape_the_login_lockout(gunicor
 
     assert statuses == [401] * (limit - 1) + [429]
     assert api_login(base, PASSWORD, **{"X-Forwarded-For": forged(99)}) == 429
+
+
+NIK = "5103014101900001"
+PHONE = "081234567890"
+BOOKING_TOKEN = "Zq3v8Hn2Kp0Lr5Tw7Yx1Bc4Df6Gh9Jk2"
+
+
+def test_gunicorn_access_log_is_masked(gunicorn_server):
+    base, output = gunicorn_server
+
+    httpx.get(f"{base}/antrean/{NIK}/?t={BOOKING_TOKEN}&wa={PHONE}")
+    httpx.get(f"{base}/", headers={"Host": f"{NIK}.example"})  # a logged DisallowedHost
+    deadline = time.monotonic() + 10
+    while '" 400 ' not in output() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+    text = output()
+    assert '"GET /antrean/5103********0001/?t=***&wa=0812****890 HTTP/1.1" 403' in text
+    assert "Traceback" in text and "DisallowedHost" in text
+    for secret in (NIK, PHONE, BOOKING_TOKEN, "34567"):
+        assert secret not in text, secret
