@@ -3,6 +3,9 @@ the message, in a traceback, in a server's access line."""
 
 import io
 import logging
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -134,24 +137,40 @@ def test_the_formatter_masks_the_traceback_too():
     assert NIK not in out and TOKEN not in out
 
 
+CHECK_HANDLERS = """
+import logging, django
+django.setup()
+from antrean.core.logging import MaskingFormatter
+from antrean.core.serving import uvicorn_config
+uvicorn_config(host="127.0.0.1", port=0)
+root = logging.getLogger().handlers
+assert root and all(isinstance(h.formatter, MaskingFormatter) for h in root), root
+for name in ("django", "django.server", "django.request", "uvicorn.error", "uvicorn.access"):
+    logger = logging.getLogger(name)
+    own = [h for h in logger.handlers if not isinstance(h.formatter, MaskingFormatter)]
+    assert not own, f"{name} writes through {own}"
+    assert logger.propagate or not logger.handlers, name
+print("ok")
+"""
+
+
 def test_every_handler_of_the_process_masks_what_it_writes():
-    """The root's handler masks; Django's loggers have no handlers of their own left (they
-    write through the root's); uvicorn, configured as serve configures it, neither."""
-    from antrean.core.serving import uvicorn_config
+    """In a fresh process configured as `manage.py serve` configures it (this one has
+    pytest's handlers, and other tests' uvicorn configs): the root's handler masks; Django's
+    loggers have no handlers of their own left (they write through the root's); uvicorn's
+    neither."""
+    from django.conf import settings
 
-    uvicorn_config(host="127.0.0.1", port=0)
-
-    def ours(handlers):  # pytest adds capturing handlers of its own
-        return [h for h in handlers if not type(h).__module__.startswith("_pytest")]
-
-    root = ours(logging.getLogger().handlers)
-    assert root
-    for handler in root:
-        assert isinstance(handler.formatter, MaskingFormatter), handler
-    for name in ("django", "django.server", "django.request", "uvicorn.error", "uvicorn.access"):
-        logger = logging.getLogger(name)
-        own = [h for h in ours(logger.handlers) if not isinstance(h.formatter, MaskingFormatter)]
-        assert not own, f"{name} writes through {own}"
+    env = os.environ | {"DJANGO_SETTINGS_MODULE": "antrean.settings"}
+    done = subprocess.run(  # noqa: S603 (our own interpreter)
+        [sys.executable, "-c", CHECK_HANDLERS],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stdout.strip() == "ok", done.stderr[-3000:]
 
 
 def test_gunicorn_writes_its_logs_masked(capsys):
