@@ -98,6 +98,9 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The address is the project's one reading of it (ANTREAN_PROXY_COUNT below), never django-ipware's
+# guess from X-Forwarded-For, which any client can write.
+AXES_CLIENT_IP_CALLABLE = "antrean.core.http.client_ip"
 LOGIN_URL = "/admin/login/"
 
 ROOT_URLCONF = "antrean.urls"
@@ -217,13 +220,18 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
-)
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
 # Reverse proxies in front of the app that append to X-Forwarded-For. The client's address is
 # the hop that many places from the right: anything further left was written by the client
-# and cannot be trusted (it would let a bot pick a new address for every request).
-ANTREAN_PROXY_COUNT = env.int("ANTREAN_PROXY_COUNT", default=1 if SECURE_PROXY_SSL_HEADER else 0)
+# and cannot be trusted (it would let a bot pick a new address for every request). Only the
+# application reads these headers: the servers (uvicorn, gunicorn) are told never to rewrite
+# the client address or the scheme from them (antrean.core.serving, antrean.gunicorn_conf).
+ANTREAN_PROXY_COUNT = env.int("ANTREAN_PROXY_COUNT", default=1 if BEHIND_TLS_PROXY else 0)
+if BEHIND_TLS_PROXY and ANTREAN_PROXY_COUNT < 1:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("BEHIND_TLS_PROXY needs ANTREAN_PROXY_COUNT of 1 or more.")
 
 # Personal data keys: ANTREAN_DATA_KEYS is a comma-separated list of base64 32-byte keys, the
 # first one encrypts and every one decrypts (rotation); ANTREAN_HASH_KEY keys the look-up hash.
@@ -299,19 +307,34 @@ ANTREAN_BOOKINGS_PER_ADDRESS_WINDOW = env.int("ANTREAN_BOOKINGS_PER_ADDRESS_WIND
 # is seen at once; other processes see it within this many seconds.
 ANTREAN_HOT_CACHE_SECONDS = env.float("ANTREAN_HOT_CACHE_SECONDS", default=5.0)
 
+# Every line goes through one handler whose formatter masks NIKs, phone numbers and tokens,
+# tracebacks included (antrean.core.logging). uvicorn's loggers reach it too (serve gives
+# uvicorn no logging config of its own); gunicorn's are masked by antrean.gunicorn_conf.
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"mask_personal_data": {"()": "antrean.core.logging.MaskPersonalDataFilter"}},
+    "formatters": {
+        "masked": {
+            "()": "antrean.core.logging.MaskingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+        }
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "filters": ["mask_personal_data"],
+            "formatter": "masked",
         }
     },
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Django's own default handlers print unmasked (with DEBUG, or runserver's request
+        # lines): named here without handlers, they write through the root's.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
     },
 }
 

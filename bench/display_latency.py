@@ -3,8 +3,9 @@
 Usage: .venv/bin/python bench/display_latency.py [--clients 1,200] [--calls 30]
                                                 [--json var/bench/display.json]
 
-Starts the real server (uvicorn with antrean.asgi:application: HTTP and WebSockets in one
-process, in-memory channel layer, as `manage.py serve` runs it) on a free port, against a
+Starts the real server (uvicorn with antrean.asgi:application and the project's uvicorn
+configuration, antrean.core.serving: HTTP and WebSockets in one process, in-memory channel
+layer, as `manage.py serve` runs it) on a free port, against a
 fresh SQLite database in a temporary folder. Then, for each number of boards, it connects
 that many WebSocket clients to /ws/display/<office>/ and calls tickets through the staff API
 (POST /api/v1/counters/{id}/call-next), one at a time, each on its own counter, and times
@@ -100,9 +101,8 @@ def free_port() -> int:
 
 def start_server(port: int) -> subprocess.Popen:
     command = [
-        sys.executable, "-m", "uvicorn", "antrean.asgi:application",
-        "--host", "127.0.0.1", "--port", str(port),
-        "--lifespan", "off", "--log-level", "warning", "--no-access-log",
+        sys.executable, "-m", "antrean.core.serving",
+        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
     ]  # fmt: skip
     return subprocess.Popen(command, cwd=ROOT, env=os.environ.copy())
 

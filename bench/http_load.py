@@ -3,14 +3,14 @@
 Usage: .venv/bin/python -m bench.http_load [--seconds 10] [--clients 8,64,256]
                                           [--layouts spread,hot] [--profile 2x4 | --sweep 2x4,2x8]
 
-Starts gunicorn (`antrean.wsgi:application -k gthread`, DEBUG off, LOG_LEVEL=WARNING, no access
-log, persistent database connections, TASKS_BACKEND=database, WHATSAPP_GATEWAY=console) on the
-database of DATABASE_URL, which bench.fixtures has loaded. The worker (`manage.py worker`) is
-not running: certificates and WhatsApp messages queue up as rows, as they would while a worker
-is busy. Then, for each layout (`http-spread`: 100 slots; `http-hot`: one slot) and each number
-of concurrent connections, wrk runs bench/wrk/booking.lua for `--seconds`: every request
-books for a new citizen (fresh NIK and phone, its own client address behind
-ANTREAN_PROXY_COUNT=1), with the pact version and hash read from the pact API.
+Starts gunicorn (`-c python:antrean.gunicorn_conf antrean.wsgi:application -k gthread`, DEBUG
+off, LOG_LEVEL=WARNING, no access log, persistent database connections, TASKS_BACKEND=database,
+WHATSAPP_GATEWAY=console) on the database of DATABASE_URL, which bench.fixtures has loaded. The
+worker (`manage.py worker`) is not running: certificates and WhatsApp messages queue up as
+rows, as they would while a worker is busy. Then, for each layout (`http-spread`: 100 slots;
+`http-hot`: one slot) and each number of concurrent connections, wrk runs bench/wrk/booking.lua
+for `--seconds`: every request books for a new citizen (fresh NIK and phone, its own client
+address behind ANTREAN_PROXY_COUNT=1), with the pact version and hash read from the pact API.
 
 Measured per run: bookings/s (201 answers per second), p50/p99/max latency, answers by status
 and socket errors, and CPU seconds per wall second of wrk, gunicorn (master and workers) and
@@ -76,8 +76,9 @@ class Server:
         self.workers, self.threads, self.port = workers, threads, port
         self.base = f"http://127.0.0.1:{port}"
         command = [
-            sys.executable, "-m", "gunicorn", "antrean.wsgi:application",
-            "--worker-class", "gthread", "--workers", str(workers), "--threads", str(threads),
+            sys.executable, "-m", "gunicorn", "-c", "python:antrean.gunicorn_conf",
+            "antrean.wsgi:application", "--worker-class", "gthread",
+            "--workers", str(workers), "--threads", str(threads),
             "--bind", f"127.0.0.1:{port}", "--backlog", "2048", "--log-level", "warning",
             "--graceful-timeout", "5",
         ]  # fmt: skip
@@ -415,7 +416,8 @@ def measure(
         "benchmark": "http",
         "cores": os.cpu_count(),
         "server": (
-            f"gunicorn antrean.wsgi:application -k gthread -w {workers} --threads {threads}; "
+            f"gunicorn -c python:antrean.gunicorn_conf antrean.wsgi:application -k gthread "
+            f"-w {workers} --threads {threads}; "
             "DEBUG off, LOG_LEVEL=WARNING, no access log, CONN_MAX_AGE=600, "
             "TASKS_BACKEND=database, WHATSAPP_GATEWAY=console, ANTREAN_PROXY_COUNT=1; "
             "worker not running"

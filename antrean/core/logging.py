@@ -1,4 +1,18 @@
-"""A logging filter that masks NIKs and phone numbers that slip into log messages."""
+"""Masking of personal data and secrets in everything the processes log.
+
+Two layers:
+- `MaskPersonalDataFilter` masks the message of a record (its `msg` and `args`), so whatever
+  else reads the record sees it masked;
+- `MaskingFormatter` masks the final line a handler writes: the message, the traceback
+  (`exc_text`), the stack. It is the one that matters: a NIK in an exception's text, a token
+  in an access log's request line, never reach a stream. Every handler the project configures
+  uses it: Django's (settings.LOGGING, which uvicorn's loggers also reach, see
+  antrean.core.serving) and gunicorn's (antrean.gunicorn_conf).
+
+What is masked: NIK-shaped runs of 16 digits, Indonesian mobile numbers, the values of query
+parameters that carry secrets (`t=` booking tokens, `device=` kiosk tokens, `token=`, …), any
+other query value that looks like a generated secret, and Bearer tokens.
+"""
 
 import logging
 import re
@@ -6,8 +20,38 @@ import re
 _NIK = re.compile(r"(?<!\d)(\d{4})\d{8}(\d{4})(?!\d)")
 _PHONE = re.compile(r"(?<![\d])(\+?62|0)(8\d{2})\d{3,6}(\d{3})(?!\d)")
 
+# Parameters whose value is a secret whatever it looks like (short ones too).
+SECRET_PARAMETERS = (
+    "t",  # booking token: /antrean/<code>/?t=
+    "device",  # kiosk token: /kiosk/<office>/?device=
+    "token",
+    "access_token",
+    "hub.verify_token",  # WhatsApp webhook verification
+    "key",
+    "secret",
+    "password",
+    "signature",
+    "sig",
+    "otp",
+)
+MASK = "***"
+_VALUE = r"[^&;,()\[\]\s\"'#<>]+"
+_VALUE_END = r"[&;,()\[\]\s\"'#<>]|$"
+# `name=value` where the name stands alone (not the end of `cat=`), in a query string or in
+# free text such as `token=…` in a message.
+_SECRET_PARAMETER = re.compile(
+    r"(?<![\w.\-])((?:" + "|".join(re.escape(n) for n in SECRET_PARAMETERS) + r")=)" + _VALUE,
+    re.IGNORECASE,
+)
+# Any other query value that looks like a generated secret (token_urlsafe, hex digests).
+_TOKEN_LIKE_VALUE = re.compile(r"([?&;][\w.\-\[\]]+=)[A-Za-z0-9_\-]{20,}(?=" + _VALUE_END + ")")
+_BEARER = re.compile(r"(\bBearer\s+)[A-Za-z0-9_\-.~+/]+=*", re.IGNORECASE)
+
 
 def mask_text(text: str) -> str:
+    text = _SECRET_PARAMETER.sub(r"\1" + MASK, text)
+    text = _TOKEN_LIKE_VALUE.sub(r"\1" + MASK, text)
+    text = _BEARER.sub(r"\1" + MASK, text)
     text = _NIK.sub(r"\1********\2", text)
     return _PHONE.sub(r"\1\2****\3", text)
 
@@ -19,3 +63,30 @@ class MaskPersonalDataFilter(logging.Filter):
         if masked != message:
             record.msg, record.args = masked, None
         return True
+
+
+class MaskingFormatter(logging.Formatter):
+    """A Formatter whose every output line is masked: message, traceback and stack alike."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_text(super().format(record))
+
+    @classmethod
+    def wrapping(cls, formatter: logging.Formatter | None) -> "MaskingFormatter":
+        """The same format as `formatter` (a server's own), masked."""
+        if formatter is None:
+            return cls()
+        if isinstance(formatter, MaskingFormatter):
+            return formatter
+        return _MaskingWrapper(formatter)
+
+
+class _MaskingWrapper(MaskingFormatter):
+    """Masks what another formatter (of any class, e.g. with colours) writes."""
+
+    def __init__(self, inner: logging.Formatter):
+        super().__init__()
+        self.inner = inner
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_text(self.inner.format(record))

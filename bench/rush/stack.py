@@ -164,6 +164,8 @@ class Stack:
         self.server = subprocess.Popen(
             [
                 str(Path(sys.executable).with_name("gunicorn")),
+                "-c",
+                "python:antrean.gunicorn_conf",
                 "antrean.wsgi:application",
                 "--worker-class",
                 "gthread",

@@ -1,11 +1,15 @@
-"""Personal data that slips into a log message is masked before it is written."""
+"""Personal data and secrets that slip into a log line are masked before it is written: in
+the message, in a traceback, in a server's access line."""
 
 import io
 import logging
+import os
+import subprocess
+import sys
 
 import pytest
 
-from antrean.core.logging import MaskPersonalDataFilter, mask_text
+from antrean.core.logging import MaskingFormatter, MaskPersonalDataFilter, mask_text
 
 NIK = "5103014101900001"
 
@@ -82,3 +86,107 @@ def test_the_console_handler_is_configured_with_the_filter():
         h for h in root.handlers if any(isinstance(f, MaskPersonalDataFilter) for f in h.filters)
     ]
     assert filtered, "the root logger's console handler must mask personal data"
+
+
+# --- tokens and other secrets ------------------------------------------------------------------
+
+TOKEN = "Zq3v8Hn2Kp0Lr5Tw7Yx1Bc4Df6Gh9Jk2"
+
+
+@pytest.mark.parametrize(
+    ("line", "masked"),
+    [
+        (f"GET /antrean/A-7K2/?t={TOKEN} HTTP/1.1", "GET /antrean/A-7K2/?t=*** HTTP/1.1"),
+        (f"/kiosk/mpp-badung/?device={TOKEN}&lang=en", "/kiosk/mpp-badung/?device=***&lang=en"),
+        (f"/ws/status/A-7K2/?t={TOKEN}", "/ws/status/A-7K2/?t=***"),
+        ("/x?token=abc&page=2", "/x?token=***&page=2"),
+        (
+            "/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=rahasia&hub.challenge=42",
+            "/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=***&hub.challenge=42",
+        ),
+        # A value that looks generated is masked whatever its name.
+        (f"/v/?kode={TOKEN}", "/v/?kode=***"),
+        ("Authorization: Bearer abc.DEF-123_x", "Authorization: Bearer ***"),
+        # Left alone: ordinary parameters, short values, words that end in t.
+        ("/loket/?kantor=mpp-badung&halaman=2", "/loket/?kantor=mpp-badung&halaman=2"),
+        ("/?next=/loket/1/", "/?next=/loket/1/"),
+        ("sent=3 cat=4", "sent=3 cat=4"),
+    ],
+)
+def test_secrets_in_query_strings_are_masked(line, masked):
+    assert mask_text(line) == masked
+
+
+def test_the_formatter_masks_the_traceback_too():
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(MaskingFormatter("%(levelname)s %(message)s"))
+    logger = logging.getLogger("antrean.tests.masking.traceback")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        raise ValueError(f"no such NIK {NIK} (t={TOKEN})")
+    except ValueError:
+        logger.exception("lookup failed")
+    finally:
+        logger.removeHandler(handler)
+
+    out = stream.getvalue()
+    assert "Traceback (most recent call last)" in out
+    assert "ValueError: no such NIK 5103********0001 (t=***)" in out
+    assert NIK not in out and TOKEN not in out
+
+
+CHECK_HANDLERS = """
+import logging, django
+django.setup()
+from antrean.core.logging import MaskingFormatter
+from antrean.core.serving import uvicorn_config
+uvicorn_config(host="127.0.0.1", port=0)
+root = logging.getLogger().handlers
+assert root and all(isinstance(h.formatter, MaskingFormatter) for h in root), root
+for name in ("django", "django.server", "django.request", "uvicorn.error", "uvicorn.access"):
+    logger = logging.getLogger(name)
+    own = [h for h in logger.handlers if not isinstance(h.formatter, MaskingFormatter)]
+    assert not own, f"{name} writes through {own}"
+    assert logger.propagate or not logger.handlers, name
+print("ok")
+"""
+
+
+def test_every_handler_of_the_process_masks_what_it_writes():
+    """In a fresh process configured as `manage.py serve` configures it (this one has
+    pytest's handlers, and other tests' uvicorn configs): the root's handler masks; Django's
+    loggers have no handlers of their own left (they write through the root's); uvicorn's
+    neither."""
+    from django.conf import settings
+
+    env = os.environ | {"DJANGO_SETTINGS_MODULE": "antrean.settings"}
+    done = subprocess.run(  # noqa: S603 (our own interpreter)
+        [sys.executable, "-c", CHECK_HANDLERS],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stdout.strip() == "ok", done.stderr[-3000:]
+
+
+def test_gunicorn_writes_its_logs_masked(capsys):
+    from gunicorn.config import Config
+
+    from antrean.gunicorn_conf import MaskedLogger
+
+    config = Config()
+    config.set("accesslog", "-")
+    config.set("errorlog", "-")
+    logger = MaskedLogger(config)
+    logger.error("worker failed for %s", f"/antrean/{NIK}/?t={TOKEN}")
+    logger.access_log.info('"GET /?device=%s HTTP/1.1" 200', TOKEN)
+
+    out = capsys.readouterr()
+    text = out.out + out.err
+    assert "worker failed for /antrean/5103********0001/?t=***" in text
+    assert '"GET /?device=*** HTTP/1.1" 200' in text
+    assert NIK not in text and TOKEN not in text

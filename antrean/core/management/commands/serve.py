@@ -1,14 +1,20 @@
 """`manage.py serve`: the one command behind `make run`.
 
 Prepares the installation (migrate, demo data when empty, a development admin, slots) and then
-serves HTTP and WebSockets with uvicorn in this same process. The preparation is `setup()`,
-testable without starting a server.
+serves HTTP and WebSockets with uvicorn in this same process (configured by
+antrean.core.serving: no proxy headers read by the server, masked logs), with the task worker
+as a supervised child process. The preparation is `setup()`, testable without starting a
+server.
 """
 
+import logging
 import os
 import secrets
+import signal
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +28,8 @@ DEV_USERNAME = "admin"
 PASSWORD_FILE = "dev-admin-password"  # noqa: S105 (a file name)
 PASSWORD_ENV = "ANTREAN_DEV_PASSWORD"  # noqa: S105 (a variable name)
 STAFF_PASSWORD_FILE = "dev-staff-passwords"  # noqa: S105 (a file name)
+
+logger = logging.getLogger("antrean.serve")
 
 
 @dataclass(frozen=True)
@@ -170,47 +178,150 @@ class Command(BaseCommand):
         self.stdout.write(f"  Konsol loket: {base}/loket/")
         self.stdout.write(f"  API:          {base}/api/docs")
         self.stdout.write("")
-        worker = None if no_worker else start_worker()
+        supervisor = None if no_worker else WorkerSupervisor(worker_command()).start()
         try:
-            run_server(host=host, port=port)
+            on_exit = supervisor.stop_restarting if supervisor else None
+            run_server(host=host, port=port, on_exit=on_exit)
         finally:
-            if worker is not None:
-                worker.terminate()
-                try:
-                    worker.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
+            if supervisor is not None:
+                supervisor.stop()
 
 
-def _die_with_parent() -> None:
-    """In the child: ask Linux to send SIGTERM when the server dies, however it dies (uvicorn
-    re-raises SIGTERM after its shutdown, so a `finally` in the server never runs)."""
+def _pdeathsig():
+    """prctl(PR_SET_PDEATHSIG, SIGTERM), resolved here in the parent: the child calls it
+    between fork and exec, where importing or loading a library could deadlock on a lock
+    another thread of the server held at the fork."""
     try:
         import ctypes
-        import signal
 
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        prctl = ctypes.CDLL("libc.so.6", use_errno=True).prctl
     except (OSError, AttributeError):
-        pass  # not Linux: the `finally` in handle() still covers Ctrl+C
+        return None  # not Linux: stop() still ends the worker on a clean exit
+
+    def set_pdeathsig() -> None:
+        prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+    return set_pdeathsig
 
 
-def start_worker() -> subprocess.Popen:
-    """The task worker, as a child process that ends with the server."""
+def worker_command() -> list[str]:
     manage = Path(settings.BASE_DIR) / "manage.py"
-    return subprocess.Popen(  # noqa: S603
-        [sys.executable, str(manage), "worker"],
-        preexec_fn=_die_with_parent,
-    )
+    return [sys.executable, str(manage), "worker"]
 
 
-def run_server(*, host: str, port: int) -> None:
+class WorkerSupervisor:
+    """Keeps one task worker running beside the server, as a child process.
+
+    A worker that exits while the server runs (a crash, the OOM killer, `kill -9`) is started
+    again, with a log line each time; the pause before the restart doubles while new workers
+    keep dying soon after they start (BACKOFF_FIRST up to BACKOFF_MAX seconds), so a crash
+    loop does not spin. What the dead worker left half-done is taken up by the new one
+    (antrean.core.tasks.tasks_recover_stale, messages_recover_stale).
+
+    The child asks Linux for SIGTERM when the thread that started it ends (PR_SET_PDEATHSIG):
+    that thread is the supervisor's, which lives as long as the server, and the process dying
+    however it dies (uvicorn re-raises SIGTERM after its shutdown, so a `finally` in the server
+    never runs) ends it too. It runs in its own session, so a Ctrl+C in the terminal reaches
+    only the server, which then stops it.
+    """
+
+    BACKOFF_FIRST = 1.0
+    BACKOFF_MAX = 60.0
+    STABLE_AFTER = 60.0  # a worker that ran this long resets the pause
+
+    def __init__(self, command: list[str], *, backoff_first: float | None = None):
+        self.command = command
+        self.backoff_first = backoff_first if backoff_first is not None else self.BACKOFF_FIRST
+        self.process: subprocess.Popen | None = None
+        self.delays: list[float] = []  # the pause before each restart so far
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="worker-supervisor", daemon=True)
+        self._preexec = _pdeathsig()
+
+    def start(self) -> "WorkerSupervisor":
+        self._thread.start()
+        return self
+
+    def stop_restarting(self) -> None:
+        """The server is shutting down: a worker that exits now stays down."""
+        self._stopping.set()
+
+    def stop(self, timeout: float = 10) -> None:
+        """Stop supervising, then stop the worker (it finishes the task in hand)."""
+        self._stopping.set()
+        self._thread.join(timeout=timeout)  # no new child after this
+        process = self.process
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    def _spawn(self) -> subprocess.Popen:
+        process = subprocess.Popen(  # noqa: S603 (our own interpreter and manage.py)
+            self.command, preexec_fn=self._preexec, start_new_session=True
+        )
+        logger.info("Background worker started (pid %d)", process.pid)
+        return process
+
+    def _run(self) -> None:
+        failures = 0
+        while not self._stopping.is_set():
+            self.process = None
+            try:
+                started = time.monotonic()
+                self.process = self._spawn()
+                while self.process.poll() is None:
+                    if self._stopping.wait(0.2):
+                        return  # stop() ends the child (as does this thread's end)
+                ran = time.monotonic() - started
+            except Exception:
+                logger.exception("Could not run the background worker")
+                ran = 0.0
+            if self._stopping.is_set():
+                return
+            failures = 1 if ran >= self.STABLE_AFTER else failures + 1
+            delay = min(self.BACKOFF_MAX, self.backoff_first * 2 ** (failures - 1))
+            self.delays.append(delay)
+            process = self.process
+            logger.error(
+                "Background worker (pid %s) stopped after %.0f s (%s); starting a new one in "
+                "%.1f s",
+                process.pid if process else "-",
+                ran,
+                _exit_reason(process.returncode if process else None),
+                delay,
+            )
+            if self._stopping.wait(delay):
+                return
+
+
+def _exit_reason(code: int | None) -> str:
+    if code is None:
+        return "did not start"
+    if code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit code {code}"
+
+
+def run_server(*, host: str, port: int, on_exit=None) -> None:
+    """uvicorn with the project's configuration (antrean.core.serving), in this process."""
     import uvicorn
 
-    from antrean.asgi import application
+    from antrean.core.serving import uvicorn_config
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig, frame) -> None:
+            if on_exit is not None:
+                on_exit()
+            super().handle_exit(sig, frame)
 
     # Connections opened by the setup steps belong to this thread; requests use their own.
     connections.close_all()
-    config = uvicorn.Config(
-        application, host=host, port=port, lifespan="off", log_level="info", workers=1
-    )
-    uvicorn.Server(config).run()
+    config = uvicorn_config(host=host, port=port, log_level=settings.LOG_LEVEL.lower())
+    Server(config).run()

@@ -1,7 +1,9 @@
 """`manage.py worker`: runs queued tasks (django-tasks on the database) and periodic sweeps.
 
-`manage.py serve` starts one beside the web server. Several may run at once: each task is
-claimed under a row lock, and every sweep is idempotent.
+`manage.py serve` starts one beside the web server and starts it again if it dies. Several
+may run at once: each task is claimed under a row lock, and every sweep is idempotent. Each
+worker sends a heartbeat; what a worker that stopped being seen left half-done (messages being
+sent, tasks RUNNING) is taken up at the next worker's start and by the periodic sweeps.
 """
 
 import logging
@@ -43,6 +45,12 @@ def _recover_messages() -> None:
     messages_recover_stale()
 
 
+def _recover_tasks() -> None:
+    from antrean.core.tasks import tasks_recover_stale
+
+    tasks_recover_stale()
+
+
 def _queue_reminders() -> None:
     from antrean.notifications.services import reminders_queue
 
@@ -59,6 +67,7 @@ PERIODIC = [
     (60, _expire_tickets),
     (SWEEP_SECONDS, _sweep_certificates),
     (SWEEP_SECONDS, _recover_messages),
+    (SWEEP_SECONDS, _recover_tasks),
     (60, _queue_reminders),
     (3600, _ensure_slots),
 ]
@@ -161,18 +170,24 @@ class Command(BaseCommand):
         if burst:
             self._burst(interval)
             return
+        from antrean.core.tasks import tasks_recover_stale
         from antrean.notifications.services import messages_recover_stale, worker_heartbeat
 
         stop = threading.Event()
         worker_id = get_random_string(32)
         worker_heartbeat(worker_id=worker_id)
-        # What a dead worker left half-done is settled before anything new is sent.
+        # What a dead worker left half-done is settled before anything new is sent or run.
         recovered = messages_recover_stale()
         if recovered.requeued or recovered.ambiguous:
             logger.warning(
                 "Recovered messages: %d requeued, %d ambiguous (not resent)",
                 recovered.requeued,
                 recovered.ambiguous,
+            )
+        tasks = tasks_recover_stale()
+        if tasks.requeued or tasks.failed:
+            logger.warning(
+                "Recovered tasks: %d requeued, %d given up", tasks.requeued, tasks.failed
             )
         connections.close_all()
         threading.Thread(
@@ -203,5 +218,21 @@ class Command(BaseCommand):
     def _burst(self, interval: float) -> None:
         if settings.TASKS_BACKEND == "rq":
             RQTaskWorker(burst=True).run()
-        else:
-            _db_worker(interval=interval, batch=True, worker_id=get_random_string(32)).run()
+            return
+        from antrean.notifications.services import worker_gone, worker_heartbeat
+
+        # A heartbeat here too: the tasks it runs must not look abandoned to the others.
+        worker_id = get_random_string(32)
+        worker_heartbeat(worker_id=worker_id)
+        connections.close_all()
+        stop = threading.Event()
+        beat = threading.Thread(
+            target=run_heartbeat, args=(stop,), kwargs={"worker_id": worker_id}, daemon=True
+        )
+        beat.start()
+        try:
+            _db_worker(interval=interval, batch=True, worker_id=worker_id).run()
+        finally:
+            stop.set()
+            beat.join(timeout=30)
+            worker_gone(worker_id=worker_id)
