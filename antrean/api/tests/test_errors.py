@@ -182,13 +182,11 @@ def test_booking_refused_for_an_unknown_slot(book, slot):
     [
         "/api/v1/offices/tidak-ada/services",
         "/api/v1/offices/tidak-ada/pact",
-        "/api/v1/offices/ada%00/pact",
         "/api/v1/services/999999/slots?date=2030-01-01",
         "/api/v1/services/0/slots?date=2030-01-01",
         "/api/v1/services/99999999999999999999999/slots?date=2030-01-01",
         "/api/v1/services/abc/slots?date=2030-01-01",
         "/api/v1/bookings/ZZZZZZZZ",
-        "/api/v1/bookings/AB%00CD",
         "/api/v1/nothing-here",
         "/api/v2/offices",
         "/api/",
