@@ -51,7 +51,8 @@ class RefuseNulMiddleware:
     checked by its input schemas, which say so in the OpenAPI document (api.schemas.Text).
 
     Under /api/ the answer is the API's JSON error (`invalid_request`, 400); elsewhere the
-    project's 400 page.
+    project's 400 page. Page forms are parsed here, before any view: a view that wanted to
+    set its own `request.upload_handlers` would have to be left out of the multipart check.
     """
 
     def __init__(self, get_response):
