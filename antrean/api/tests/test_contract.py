@@ -17,7 +17,8 @@ operations carry a valid Bearer token; schemathesis also sends them without it a
 wrong one.
 
 Bounded: a few examples per operation, derandomized, so that it runs in well under a minute
-per database on two cores and never flakes.
+per database on two cores and never flakes. Schemathesis' stateful phase (chains of calls
+following the document's links) is off: the document declares no links.
 """
 
 import dataclasses
