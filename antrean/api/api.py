@@ -66,7 +66,52 @@ def _not_found(request, *args, **kwargs):
     return error_response(ErrorCode.NOT_FOUND)
 
 
+# Statuses the API layer itself answers, whatever the endpoint does: the NUL middleware and
+# body parsing (400), the size check above (413), the catch-all handler (500), input
+# validation (422, on operations that take input) and the Bearer check (401). The document
+# lists them on every operation they apply to, so that every status a client can get is in it.
+_LAYER_STATUSES = {
+    400: "Malformed request: a body that is not valid JSON (`malformed_json`) or not the "
+    "multipart it claims to be, or a NUL character in the path, the query or a header "
+    "(`invalid_request`).",
+    413: "The request body is larger than the API accepts (`request_too_large`).",
+    500: "Unexpected error (`server_error`).",
+}
+_INPUT_STATUSES = {
+    422: "A parameter or body field does not match this operation's schema "
+    "(`invalid_request`, with `field`), or a rule of the service refused the request (its "
+    "code says which).",
+}
+_AUTH_STATUSES = {
+    401: "Missing, invalid or expired Bearer token (`bad_credentials`).",
+}
+
+
+def _error_out() -> dict:
+    return {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+
+
+def _layer_statuses(operation: dict) -> dict[int, str]:
+    statuses = dict(_LAYER_STATUSES)
+    if operation.get("parameters") or operation.get("requestBody"):
+        statuses.update(_INPUT_STATUSES)
+    if operation.get("security"):
+        statuses.update(_AUTH_STATUSES)
+    return statuses
+
+
 class AntreanAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in _layer_statuses(operation).items():
+                    # Integer keys, as ninja writes the endpoints' own responses.
+                    response = responses.setdefault(status, {"content": _error_out()})
+                    response["description"] = description
+        return schema
+
     @property
     def urls(self):
         patterns, app_name, namespace = super().urls

@@ -8,7 +8,7 @@ from ninja.files import UploadedFile
 
 from antrean.api.errors import error_response
 from antrean.api.public import _TOKEN_HELP, _booking_get, _office_get
-from antrean.api.schemas import ErrorOut
+from antrean.api.schemas import ErrorOut, PlainText
 from antrean.core.errors import DomainError, ErrorCode
 from antrean.integrity.certificates import certificate_check_upload
 from antrean.integrity.ledger import ledger_entry, ledger_head
@@ -67,6 +67,14 @@ class LedgerEntryOut(Schema):
 @router.get(
     "/bookings/{code}/certificate.pdf",
     response={200: None, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The signed PDF.",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
     operation_id="getBookingCertificate",
     summary="Download the booking's signed certificate (PDF)",
     description="The PAdES-signed piagam, exactly as stored. While it is being produced "
@@ -74,8 +82,8 @@ class LedgerEntryOut(Schema):
 )
 def booking_certificate(
     request,
-    code: str,
-    token: str | None = Header(None, alias="X-Booking-Token", description=_TOKEN_HELP),
+    code: PlainText,
+    token: PlainText = Header(None, alias="X-Booking-Token", description=_TOKEN_HELP),
 ) -> FileResponse:
     ticket = _booking_get(code, token)
     certificate = certificate_for_ticket(code=ticket.code)
@@ -122,7 +130,7 @@ def verify_certificate(request, file: UploadedFile = File(...)):
     description="What the QR code on a certificate points to: `status` valid or revoked, and "
     "only non-sensitive facts (masked name). Unknown codes answer 404 `not_found`.",
 )
-def get_certificate(request, verification_code: str):
+def get_certificate(request, verification_code: PlainText):
     certificate = None
     if _VERIFICATION_CODE.fullmatch(verification_code):
         certificate = certificate_by_verification_code(code=verification_code)
@@ -140,7 +148,7 @@ def get_certificate(request, verification_code: str):
     description="Publish `{seq, hash}` daily; later, `GET …/ledger/{seq}` must give the same "
     "hash, and `manage.py verify_ledger --head seq:hash` checks the whole chain up to it.",
 )
-def get_ledger_head(request, code: str):
+def get_ledger_head(request, code: PlainText):
     head = ledger_head(office=_office_get(code))
     return {"seq": head.seq, "hash": head.hash, "at": head.at.isoformat() if head.at else None}
 
@@ -152,7 +160,7 @@ def get_ledger_head(request, code: str):
     operation_id="getLedgerEntry",
     summary="One entry of the office's signature chain",
 )
-def get_ledger_entry(request, code: str, seq: int):
+def get_ledger_entry(request, code: PlainText, seq: int):
     entry = ledger_entry(office=_office_get(code), seq=seq) if 0 < seq < 2**62 else None
     if entry is None:
         raise DomainError(ErrorCode.NOT_FOUND)

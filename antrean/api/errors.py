@@ -6,28 +6,20 @@ follows the request's language (LocaleMiddleware has already activated it).
 
 import logging
 
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
-from antrean.core.errors import DomainError, ErrorCode
+from antrean.core.errors import DomainError, ErrorCode, error_json
 
 logger = logging.getLogger(__name__)
 
 
-def error_response(
-    code: ErrorCode,
-    *,
-    message: str | None = None,
-    field: str | None = None,
-    status: int | None = None,
-) -> JsonResponse:
-    body = {"error": str(code), "message": message or code.message}
-    if field:
-        body["field"] = field
-    return JsonResponse(body, status=status or code.status)
+# The shape is shared with the webhook and the middleware, which sit below the API.
+error_response = error_json
 
 
 # ninja raises HttpError itself for a few client mistakes; 400 is an unparsable body.
@@ -62,6 +54,9 @@ def _validation_message(kind: str, field: str | None) -> str:
         return _("Kolom %(field)s harus berupa bilangan bulat.") % values
     if kind.startswith("bool"):
         return _("Kolom %(field)s harus bernilai true atau false.") % values
+    if kind == "string_pattern_mismatch":
+        # The patterns only keep NUL characters and malformed codes out (see schemas.Text).
+        return _("Isi kolom %(field)s tidak sesuai.") % values
     if kind.startswith("string"):
         return _("Kolom %(field)s harus berupa teks.") % values
     if kind in ("greater_than_equal", "less_than_equal", "too_long", "too_short"):
@@ -93,7 +88,11 @@ def on_too_large(request: HttpRequest, exc: RequestDataTooBig) -> JsonResponse:
     return error_response(ErrorCode.REQUEST_TOO_LARGE)
 
 
-def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> JsonResponse:
+def on_bad_request(
+    request: HttpRequest, exc: SuspiciousOperation | BadRequest | MultiPartParserError
+) -> JsonResponse:
+    # What Django itself answers with 400 (an unparsable multipart body, too many fields…);
+    # without these, the catch-all below would turn them into a 500.
     return error_response(ErrorCode.INVALID_REQUEST, status=400)
 
 
@@ -113,6 +112,8 @@ def register_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(ValidationError, on_validation_error)
     api.add_exception_handler(HttpError, on_http_error)
     api.add_exception_handler(RequestDataTooBig, on_too_large)
-    api.add_exception_handler(SuspiciousOperation, on_suspicious)
+    api.add_exception_handler(SuspiciousOperation, on_bad_request)
+    api.add_exception_handler(BadRequest, on_bad_request)
+    api.add_exception_handler(MultiPartParserError, on_bad_request)
     api.add_exception_handler(Http404, on_not_found)
     api.add_exception_handler(Exception, on_unexpected)

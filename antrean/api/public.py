@@ -20,8 +20,10 @@ from antrean.api.schemas import (
     BookingOut,
     DaySlotsOut,
     ErrorOut,
+    IsoDate,
     OfficeOut,
     PactOut,
+    PlainText,
     ServiceOut,
 )
 from antrean.booking.selectors import office_get, offices_active
@@ -154,7 +156,7 @@ def list_offices(request):
     description="Active services of the office with their service standard: official fee, "
     "requirements and typical duration.",
 )
-def list_services(request, code: str):
+def list_services(request, code: PlainText):
     office = _office_get(code)
     return [
         {
@@ -185,7 +187,7 @@ def list_services(request, code: str):
     description="Show `text` in full to the citizen; a booking must send back `version` and "
     "`sha256` with `pact_agreed: true`.",
 )
-def get_pact(request, code: str):
+def get_pact(request, code: PlainText):
     office = _office_get(code)
     rendering = pact_in_force(office=office, audience=Audience.CITIZEN)
     if rendering is None:
@@ -208,7 +210,7 @@ def get_pact(request, code: str):
     description="Times are local to the office (`HH:MM`). On a closed day `open` is false, "
     "`reason` says why, and `slots` is empty.",
 )
-def list_slots(request, service_id: int, date: dt.date):
+def list_slots(request, service_id: int, date: IsoDate):
     service = service_get(service_id=service_id) if 1 <= service_id <= MAX_ID else None
     if service is None:
         raise DomainError(ErrorCode.NOT_FOUND)
@@ -238,18 +240,20 @@ def list_slots(request, service_id: int, date: dt.date):
     "/bookings",
     response={
         201: BookingCreatedOut,
-        400: ErrorOut,
+        403: ErrorOut,
         404: ErrorOut,
         409: ErrorOut,
-        413: ErrorOut,
         422: ErrorOut,
+        429: ErrorOut,
     },
     tags=["Bookings"],
     operation_id="createBooking",
     summary="Book a queue number",
     description="Takes a place in the slot, signs the integrity pact and gives a queue "
     "number, all at once. Keep `token`: it is the only way to read or cancel the booking "
-    "and it is not shown again.",
+    "and it is not shown again. Refused with 429 `rate_limited` after too many bookings from "
+    "one network address in a short time, and 403 `blocked_no_show` for a NIK blocked after "
+    "repeated no-shows.",
 )
 def create_booking(request, payload: BookingIn):
     result = booking_create(
@@ -269,8 +273,8 @@ def create_booking(request, payload: BookingIn):
 )
 def get_booking(
     request,
-    code: str,
-    token: str | None = Header(None, alias="X-Booking-Token", description=_TOKEN_HELP),
+    code: PlainText,
+    token: PlainText = Header(None, alias="X-Booking-Token", description=_TOKEN_HELP),
 ):
     return _booking_out(_booking_get(code, token))
 
@@ -287,8 +291,8 @@ def get_booking(
 )
 def cancel_booking(
     request,
-    code: str,
-    token: str | None = Header(None, alias="X-Booking-Token", description=_TOKEN_HELP),
+    code: PlainText,
+    token: PlainText = Header(None, alias="X-Booking-Token", description=_TOKEN_HELP),
 ):
     ticket = _booking_get(code, token)
     cancelled = booking_cancel(ticket=ticket)

@@ -5,12 +5,50 @@ services, so the API and the citizen's pages refuse the same things with the sam
 """
 
 import datetime as dt
+import re
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import StrictBool, StrictInt, StrictStr
+from pydantic import BeforeValidator, StrictBool, StrictInt, StrictStr, StringConstraints
+from pydantic_core import PydanticCustomError
+
+from antrean.queueing.models import Priority
 
 # Ids and versions larger than this cannot be stored by either database.
 MAX_ID = 2**63 - 1
+
+# No text the API reads may hold a NUL character: PostgreSQL can neither store nor compare
+# one. The pattern is both the check (422 `invalid_request`) and what the OpenAPI document
+# says; the middleware refuses a NUL in the path, query or headers before (400).
+NO_NUL = r"^[^\x00]*$"
+
+Text = Annotated[StrictStr, StringConstraints(pattern=NO_NUL)]
+# The same for a path segment, a query parameter or a header (always text there).
+PlainText = Annotated[str, StringConstraints(pattern=NO_NUL)]
+
+
+def _integral(value):
+    """JSON Schema counts 1105.0 as the integer 1105; so does the API (1105.5 stays refused)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# Every id and version in a request body: a JSON integer, written 12 or 12.0, from 1 to MAX_ID.
+Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID), BeforeValidator(_integral)]
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_date_only(value):
+    # pydantic alone would also read `0` (a Unix time) or `2026-03-02T00:00` as a date.
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise PydanticCustomError("date_format", "Date must be YYYY-MM-DD.")
+    return value
+
+
+# A calendar date, `YYYY-MM-DD` and nothing else (JSON Schema's `format: date`).
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only)]
 
 
 class ErrorOut(Schema):
@@ -102,20 +140,16 @@ class PactOut(Schema):
 
 
 class BookingIn(Schema):
-    slot_id: StrictInt = Field(ge=1, le=MAX_ID, examples=[345])
-    name: StrictStr = Field(
-        description="2 to 100 characters, any script.", examples=["Ni Made Ayu"]
-    )
-    nik: StrictStr = Field(
+    slot_id: Id = Field(examples=[345])
+    name: Text = Field(description="2 to 100 characters, any script.", examples=["Ni Made Ayu"])
+    nik: Text = Field(
         description="16-digit Nomor Induk Kependudukan.", examples=["5103014101900001"]
     )
-    whatsapp: StrictStr = Field(
+    whatsapp: Text = Field(
         description="Indonesian mobile number; stored as E.164.", examples=["081234567890"]
     )
-    pact_version: StrictInt = Field(
-        ge=1, le=MAX_ID, description="`version` from the office's pact.", examples=[1]
-    )
-    pact_sha256: StrictStr = Field(
+    pact_version: Id = Field(description="`version` from the office's pact.", examples=[1])
+    pact_sha256: Text = Field(
         max_length=200,
         description="`sha256` from the office's pact.",
         examples=["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"],
@@ -175,8 +209,8 @@ class BookingOut(Schema):
 
 
 class TokenIn(Schema):
-    username: StrictStr = Field(max_length=150, examples=["disdukcapil"])
-    password: StrictStr = Field(max_length=1024)
+    username: Text = Field(max_length=150, examples=["disdukcapil"])
+    password: Text = Field(max_length=1024)
 
 
 class UserOut(Schema):
@@ -243,22 +277,22 @@ class OfficerPactOut(Schema):
 
 
 class OfficerPactIn(Schema):
-    office: StrictStr | None = Field(
+    office: Text | None = Field(
         None,
         max_length=40,
         description="Office code; may be left out when the account belongs to one office.",
         examples=["mpp-badung"],
     )
-    pact_version: StrictInt = Field(ge=1, le=MAX_ID, examples=[1])
-    pact_sha256: StrictStr = Field(max_length=200)
+    pact_version: Id = Field(examples=[1])
+    pact_sha256: Text = Field(max_length=200)
     pact_agreed: StrictBool = Field(description="Must be `true`.", examples=[True])
 
 
 class CheckInIn(Schema):
-    code: StrictStr = Field(
+    code: Text = Field(
         max_length=32, description="Booking code (or the content of its QR).", examples=["7K3M9QXA"]
     )
-    nik_last4: StrictStr = Field(
+    nik_last4: Text = Field(
         max_length=8, description="The last 4 digits of the booker's NIK.", examples=["0001"]
     )
 
@@ -278,18 +312,15 @@ class CheckedInOut(Schema):
 
 
 class WalkInIn(Schema):
-    service_id: StrictInt = Field(ge=1, le=MAX_ID, examples=[12])
-    name: StrictStr = Field(description="2 to 100 characters.", examples=["I Wayan Sudarma"])
-    pact_version: StrictInt = Field(
-        ge=1, le=MAX_ID, description="`version` of the office's citizen pact.", examples=[1]
-    )
-    pact_sha256: StrictStr = Field(max_length=200)
+    service_id: Id = Field(examples=[12])
+    name: Text = Field(description="2 to 100 characters.", examples=["I Wayan Sudarma"])
+    pact_version: Id = Field(description="`version` of the office's citizen pact.", examples=[1])
+    pact_sha256: Text = Field(max_length=200)
     pact_agreed: StrictBool = Field(
         description="Must be `true`: the citizen read the pact and agreed to it."
     )
-    priority: StrictStr = Field(
+    priority: Literal[tuple(Priority.values)] = Field(
         "",
-        max_length=20,
         description="Priority group: empty, `lansia`, `disabilitas`, `ibu_hamil` or `anak`.",
         examples=[""],
     )
@@ -331,20 +362,16 @@ class TicketMoveOut(Schema):
 
 
 class CounterIn(Schema):
-    counter_id: StrictInt = Field(
-        ge=1, le=MAX_ID, description="The counter the officer is working at.", examples=[3]
-    )
+    counter_id: Id = Field(description="The counter the officer is working at.", examples=[3])
 
 
 class TransferIn(CounterIn):
-    service_id: StrictInt = Field(
-        ge=1, le=MAX_ID, description="Another service of the same office.", examples=[14]
-    )
+    service_id: Id = Field(description="Another service of the same office.", examples=[14])
 
 
 class CallIn(Schema):
-    ticket_id: StrictInt = Field(ge=1, le=MAX_ID)
-    reason: StrictStr = Field(
+    ticket_id: Id
+    reason: Text = Field(
         max_length=500,
         description="Why this ticket goes out of order (at least 5 characters); recorded and "
         "flagged for the office's audit.",

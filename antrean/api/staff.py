@@ -26,6 +26,7 @@ from antrean.api.schemas import (
     ErrorOut,
     OfficerPactIn,
     OfficerPactOut,
+    PlainText,
     TicketMoveOut,
     TokenIn,
     TokenOut,
@@ -207,7 +208,7 @@ def create_token(request, payload: TokenIn):
     summary="An office's open counters and the number each is serving",
     description="For displays and kiosks; no personal data.",
 )
-def list_counters(request, code: str):
+def list_counters(request, code: PlainText):
     office = _office_get(code)
     out = []
     for counter in counters_for_office(office_code=office.code):
@@ -300,7 +301,7 @@ def service_wait(request, service_id: int):
     description="Show `text` in full; sign it with POST before the first call of the day. "
     "`office` may be left out when the account belongs to one office.",
 )
-def get_officer_pact(request, office: str | None = Query(None, max_length=40)):
+def get_officer_pact(request, office: PlainText = Query(None, max_length=40)):
     user = _staff(request)
     where = _officer_office(user, office)
     signature = queue.officer_pact_signed_today(user=user, office=where)
@@ -345,7 +346,7 @@ def sign_officer_pact(request, payload: OfficerPactIn):
     "used up, 422 `office_closed` outside opening hours, and 403 `forbidden` for a service "
     "of another agency.",
 )
-def create_walk_in(request, code: str, payload: WalkInIn):
+def create_walk_in(request, code: PlainText, payload: WalkInIn):
     user = _staff(request)
     office = _office_get(code)
     service = service_get(service_id=payload.service_id)

@@ -6,6 +6,7 @@ code has its HTTP status and an Indonesian message (English through the `en` cat
 
 from enum import StrEnum
 
+from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -159,3 +160,20 @@ class DomainError(Exception):
         self.field = field
         self.message = message or code.message
         super().__init__(f"{code}: {self.message}")
+
+
+def error_json(
+    code: ErrorCode,
+    *,
+    message: str | None = None,
+    field: str | None = None,
+    status: int | None = None,
+) -> JsonResponse:
+    """The JSON shape of every refusal outside the pages: `{"error", "message"[, "field"]}`.
+
+    The message is rendered now, so it follows the language the request activated.
+    """
+    body = {"error": str(code), "message": message or code.message}
+    if field:
+        body["field"] = field
+    return JsonResponse(body, status=status or code.status)

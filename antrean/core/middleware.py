@@ -1,8 +1,16 @@
-"""Language choice: Indonesian unless the person chose otherwise."""
+"""Request middleware: the language choice, and refusing NUL characters at the door."""
+
+from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponseBadRequest
+from django.shortcuts import render
+from django.template import TemplateDoesNotExist
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+
+from antrean.core.errors import ErrorCode, error_json
 
 
 class LanguageMiddleware:
@@ -29,3 +37,73 @@ class LanguageMiddleware:
             patch_vary_headers(response, ("Accept-Language",))
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
+
+
+class RefuseNulMiddleware:
+    """Refuse a NUL character anywhere a request carries text, with 400, before any view.
+
+    PostgreSQL can neither store nor compare text holding U+0000: a query with one fails
+    with a DataError, so a `%00` in a path segment, a query parameter, a header or a form
+    field reached the database as a 500. No legitimate request carries one. Checked here:
+    the path, the query string, the headers, url-encoded bodies, and the fields of multipart
+    forms sent to the pages (not uploaded files' content). The API reads no text from a
+    multipart body (its one multipart operation takes a file), and its JSON bodies are
+    checked by its input schemas, which say so in the OpenAPI document (api.schemas.Text).
+
+    Under /api/ the answer is the API's JSON error (`invalid_request`, 400); elsewhere the
+    project's 400 page. Page forms are parsed here, before any view: a view that wanted to
+    set its own `request.upload_handlers` would have to be left out of the multipart check.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._carries_nul(request):
+            return _bad_request(request)
+        return self.get_response(request)
+
+    def _carries_nul(self, request) -> bool:
+        if "\x00" in request.path or "\x00" in request.path_info:
+            return True
+        if b"\x00" in unquote_to_bytes(request.META.get("QUERY_STRING", "")):
+            return True
+        if any(
+            "\x00" in value
+            for key, value in request.META.items()
+            if isinstance(value, str) and (key.startswith("HTTP_") or key in _CONTENT_HEADERS)
+        ):
+            return True
+        if request.content_type == "application/x-www-form-urlencoded":
+            try:
+                # What Django parses the form from; read once, it stays readable for views.
+                body = request.body
+            except RequestDataTooBig:
+                return False  # refused where it is read, as it would have been
+            return b"\x00" in unquote_to_bytes(body.replace(b"+", b" "))
+        if request.content_type == "multipart/form-data" and not _is_api(request):
+            # A body that cannot be parsed raises here, and Django answers 400 as it would
+            # have in the view.
+            return any(
+                "\x00" in key or any("\x00" in value for value in values)
+                for key, values in request.POST.lists()
+            )
+        return False
+
+
+_CONTENT_HEADERS = ("CONTENT_TYPE", "CONTENT_LENGTH")
+
+
+def _is_api(request) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def _bad_request(request):
+    if _is_api(request):
+        return error_json(ErrorCode.INVALID_REQUEST, status=400)
+    try:
+        return render(request, "400.html", status=400)
+    except TemplateDoesNotExist:
+        return HttpResponseBadRequest(
+            ErrorCode.INVALID_REQUEST.message, content_type="text/plain; charset=utf-8"
+        )

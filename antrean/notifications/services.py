@@ -448,6 +448,12 @@ def _status_moves(message: Message, status: str, *, heard_before: bool) -> bool:
     return STATUS_RANK.get(status, 0) > STATUS_RANK.get(message.status, -1)
 
 
+def _our_id(opaque: str | None) -> bool:
+    """Whether the callback data can be one of our message ids (we send the pk as text): ASCII
+    digits that fit a bigint, so that neither int() nor the database chokes on it."""
+    return bool(opaque) and opaque.isascii() and opaque.isdigit() and len(opaque) <= 18
+
+
 def webhook_status(
     *,
     provider_id: str,
@@ -470,7 +476,7 @@ def webhook_status(
             return "duplicate"
         message = Message.objects.select_for_update().filter(provider_id=provider_id).first()
         heard_before = message is not None
-        if message is None and opaque and opaque.isdigit():
+        if message is None and _our_id(opaque):
             message = Message.objects.select_for_update().filter(pk=int(opaque)).first()
             if message is not None and message.provider_id is not None:
                 # The provider accepted this message twice (a request that timed out had
@@ -491,7 +497,7 @@ def webhook_status(
             # A failure after delivery (or read) is stale: ignored, apart from the history.
             if message.status not in (Status.DELIVERED, Status.READ):
                 error = (errors or [{}])[0] if errors else {}
-                code = str(error.get("code", "")) if isinstance(error, dict) else ""
+                code = str(error.get("code", ""))[:20] if isinstance(error, dict) else ""
                 updates.update(
                     status=Status.FAILED,
                     failed_at=message.failed_at or at,

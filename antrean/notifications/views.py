@@ -5,11 +5,12 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from antrean.core.errors import ErrorCode, error_json
 from antrean.integrity.views import pdf_response
 from antrean.notifications import webhook
 from antrean.notifications.selectors import (
@@ -27,28 +28,39 @@ MAX_WEBHOOK_BYTES = 1024 * 1024
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def whatsapp_webhook(request: HttpRequest) -> HttpResponse:
+    """The Cloud API's calls: the subscription handshake (GET) and signed event batches
+    (POST). Answers 200 when there is nothing (more) to do; every refusal is a coded 4xx
+    with a JSON body `{"error", "message"}`, never a 500."""
     if request.method == "GET":
         mode = request.GET.get("hub.mode")
         token = request.GET.get("hub.verify_token", "")
         expected = settings.WHATSAPP_VERIFY_TOKEN
         if mode == "subscribe" and expected and secrets.compare_digest(token, expected):
             return HttpResponse(request.GET.get("hub.challenge", ""), content_type="text/plain")
-        return HttpResponseForbidden("forbidden")
-    length = int(request.META.get("CONTENT_LENGTH") or 0)
+        return error_json(ErrorCode.FORBIDDEN)
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0  # read below, up to the limit
     if length > MAX_WEBHOOK_BYTES:
-        return HttpResponse("too large", status=413)
+        return error_json(ErrorCode.REQUEST_TOO_LARGE)
     raw = request.read(MAX_WEBHOOK_BYTES + 1)
+    if len(raw) > MAX_WEBHOOK_BYTES:
+        return error_json(ErrorCode.REQUEST_TOO_LARGE)
     if not webhook.signature_valid(
         app_secret=settings.WHATSAPP_APP_SECRET,
         body=raw,
         header=request.headers.get("X-Hub-Signature-256"),
     ):
-        return HttpResponseForbidden("bad signature")
+        return error_json(ErrorCode.FORBIDDEN)
     try:
         payload = json.loads(raw)
-    except ValueError:
-        return HttpResponse("malformed", status=400)
-    statuses, inbound = webhook.parse(payload)
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
+        return error_json(ErrorCode.MALFORMED_JSON)
+    try:
+        statuses, inbound = webhook.parse(payload)
+    except webhook.WebhookRefused as refused:
+        return error_json(refused.code)
     for update in statuses:
         webhook_status(
             provider_id=update.provider_id,

@@ -201,7 +201,9 @@ def queue_key_for(ticket: Ticket, *, arrived_at: dt.datetime) -> dt.datetime:
 
 
 def _last4_matches(ticket: Ticket, last4: str) -> bool:
-    return bool(ticket.nik) and secrets.compare_digest(ticket.nik[-4:], (last4 or "").strip())
+    # As bytes: compare_digest raises TypeError on str holding anything but ASCII.
+    typed = (last4 or "").strip().encode()
+    return bool(ticket.nik) and secrets.compare_digest(ticket.nik[-4:].encode(), typed)
 
 
 # Wrong NIK endings allowed for one booking in one local day, over every place that checks in.

@@ -10,8 +10,11 @@ import json
 import pytest
 from django.db import connection
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from antrean.core.personal_data import lookup_hash
+from antrean.notifications import webhook
 from antrean.notifications.models import (
     ErrorCategory,
     InboundMessage,
@@ -382,7 +385,7 @@ def test_unknown_ids_and_statuses_are_ignored_with_200(client, cloud_api, sent):
     odd = cloud_api.status(accepted, "deleted", timestamp=T0)
 
     post(client, cloud_api, [stranger, foreign, missing, odd])
-    for payload in ({}, {"entry": "x"}, {"entry": [{"changes": [{"value": []}]}]}, []):
+    for payload in ({}, {"entry": []}, {"entry": [{"changes": [{"field": "other"}]}]}):
         body = cloud_api.encode(payload)
         response = client.generic(
             "POST", URL, body, content_type="application/json",
@@ -489,3 +492,253 @@ def test_webhook_uses_the_configured_app_secret(client, cloud_api, sent, setting
     )  # fmt: skip
 
     assert (old.status_code, new.status_code) == (403, 200)
+
+
+# --- payloads that are JSON but not what the Cloud API sends --------------------------------
+# A valid signature says who sent the body, not that its shape is right. Whatever JSON it
+# holds, the answer is 200 (nothing to do) or a coded 4xx with a JSON body, never a 500.
+
+
+def deliver_raw(client, cloud_api, body: bytes):
+    return client.generic(
+        "POST", URL, body, content_type="application/json",
+        HTTP_X_HUB_SIGNATURE_256=cloud_api.signature(body),
+    )  # fmt: skip
+
+
+def assert_refused(response, status: int, code: str) -> None:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert body["error"] == code
+    assert body["message"]
+
+
+def _status_item(**fields) -> dict:
+    return {"id": "wamid.x", "status": "read", "timestamp": str(T0)} | fields
+
+
+def _shaped(statuses=None, messages=None) -> dict:
+    value = {}
+    if statuses is not None:
+        value["statuses"] = statuses
+    if messages is not None:
+        value["messages"] = messages
+    return {"entry": [{"changes": [{"value": value}]}]}
+
+
+WRONG_SHAPES = [
+    5,
+    "entry",
+    None,
+    [],
+    [{"entry": []}],
+    {"entry": 5},
+    {"entry": "x"},
+    {"entry": {"changes": []}},
+    {"entry": [5]},
+    {"entry": [{"changes": 5}]},
+    {"entry": [{"changes": [[]]}]},
+    {"entry": [{"changes": [{"value": []}]}]},
+    {"entry": [{"changes": [{"value": "x"}]}]},
+    _shaped(statuses=5),
+    _shaped(statuses=[5]),
+    _shaped(statuses=[{"status": "read"}]),
+    _shaped(statuses=[_status_item(id=5)]),
+    _shaped(statuses=[_status_item(id="")]),
+    _shaped(statuses=[_status_item(status=["read"])]),
+    _shaped(statuses=[_status_item(biz_opaque_callback_data=12)]),
+    _shaped(statuses=[_status_item(errors={"code": 131026})]),
+    _shaped(messages={"id": "x"}),
+    _shaped(messages=[{"id": "wamid.y"}]),
+    _shaped(messages=[{"id": "wamid.y", "from": 6281234567890}]),
+    _shaped(messages=[{"id": "wamid.y", "from": "62812", "type": 1}]),
+    _shaped(messages=[{"id": "wamid.y", "from": "62812", "text": "halo"}]),
+    _shaped(messages=[{"id": "wamid.y", "from": "62812", "text": {"body": 5}}]),
+]
+
+
+@pytest.mark.parametrize("payload", WRONG_SHAPES)
+def test_a_signed_payload_of_the_wrong_shape_is_refused_with_422(client, cloud_api, payload):
+    before = snapshot()
+
+    response = deliver_raw(client, cloud_api, json.dumps(payload).encode())
+
+    assert_refused(response, 422, "invalid_request")
+    assert snapshot() == before
+
+
+NUL_PAYLOADS = [
+    # The status id reaches a query, the message text a row: PostgreSQL refuses both.
+    _shaped(statuses=[_status_item(id="wamid.\u0000")]),
+    _shaped(statuses=[_status_item(status="read\u0000")]),
+    _shaped(statuses=[_status_item(biz_opaque_callback_data="1\u0000")]),
+    _shaped(statuses=[_status_item(status="failed", errors=[{"title": "a\u0000b"}])]),
+    _shaped(messages=[{"id": "wamid.y", "from": "62812", "text": {"body": "halo\u0000"}}]),
+    _shaped(messages=[{"id": "wamid.\u0000", "from": "62812", "type": "text"}]),
+    {"entry": [], "\u0000": 1},
+]
+
+
+@pytest.mark.parametrize("payload", NUL_PAYLOADS)
+def test_a_nul_character_anywhere_in_the_payload_is_refused(client, cloud_api, sent, payload):
+    before = snapshot()
+
+    response = deliver_raw(client, cloud_api, json.dumps(payload).encode())
+
+    assert_refused(response, 422, "invalid_request")
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 50_000 + b"]" * 50_000,  # deeper than the JSON parser recurses
+        b'{"entry": [' * 5_000 + b"]}" * 5_000,
+        b"\xff\xfe{",
+        b"",
+        b'{"entry": []} {"entry": []}',
+    ],
+)
+def test_a_signed_body_that_cannot_be_parsed_is_400_malformed_json(client, cloud_api, body):
+    assert_refused(deliver_raw(client, cloud_api, body), 400, "malformed_json")
+
+
+def test_refusals_before_parsing_are_json_too(client, cloud_api):
+    body = cloud_api.encode(cloud_api.status_payload())
+
+    unsigned = client.generic("POST", URL, body, content_type="application/json")
+    handshake = client.get(URL, {"hub.mode": "subscribe", "hub.verify_token": "salah"})
+    too_large = client.generic(
+        "POST", URL, b"{}", content_type="application/json", CONTENT_LENGTH=str(2 * 1024**2)
+    )
+
+    assert_refused(unsigned, 403, "forbidden")
+    assert_refused(handshake, 403, "forbidden")
+    assert_refused(too_large, 413, "request_too_large")
+
+
+@pytest.mark.usefixtures("sent")
+def test_callback_data_that_cannot_be_our_id_is_ignored(client, cloud_api):
+    """Our id travels as biz_opaque_callback_data; other digits (too long for a bigint, or
+    not ASCII) must not reach int() or the database."""
+    before = snapshot()
+    for opaque in ("9" * 5000, "99999999999999999999", "\u00b2", "\u0661"):
+        stranger = _status_item(id=f"wamid.{len(opaque)}", biz_opaque_callback_data=opaque)
+        post(client, cloud_api, [stranger])
+    after = snapshot()
+    assert after["messages"] == before["messages"]
+
+
+def test_a_long_error_code_from_the_provider_is_cut_to_the_column(client, cloud_api, sent):
+    message, accepted = sent
+    failed = cloud_api.status(
+        accepted, "failed", timestamp=T0, errors=[{"code": "9" * 300, "title": "x" * 5000}]
+    )
+
+    post(client, cloud_api, [failed])
+
+    message.refresh_from_db()
+    assert message.status == Status.FAILED
+    assert message.error_code == "9" * 20
+
+
+# Any JSON value: what json.loads can return (NaN and infinities included).
+_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=20)
+    | st.sampled_from(["read", "sent", "delivered", "failed", "text", "0", "1", "\u0000"])
+)
+# Keys are often the Cloud API's own, so that wrong shapes sit where the parser looks.
+_CLOUD_API_KEYS = (
+    *("entry", "changes", "value", "statuses", "messages", "id", "status", "from", "type"),
+    *("text", "body", "errors", "code", "biz_opaque_callback_data", "timestamp"),
+)
+_keys = st.sampled_from(_CLOUD_API_KEYS) | st.text(max_size=10)
+json_values = st.recursive(
+    _scalars,
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(_keys, children, max_size=4),
+    max_leaves=16,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(json_values)
+def test_parse_is_total_over_any_json_value(payload):
+    try:
+        statuses, inbound = webhook.parse(payload)
+    except webhook.WebhookRefused as refused:
+        assert refused.code.status in (400, 422)
+        return
+    for update in statuses:
+        assert isinstance(update.provider_id, str) and "\x00" not in update.provider_id
+        assert isinstance(update.status, str) and isinstance(update.errors, list)
+        assert update.opaque is None or isinstance(update.opaque, str)
+    for item in inbound:
+        assert all(isinstance(v, str) for v in (item.provider_id, item.sender, item.kind))
+        assert isinstance(item.text, str) and "\x00" not in item.text
+
+
+def _meta_shaped(leaf, ids):
+    """Payloads shaped like the Cloud API's, any part of which may be any JSON value."""
+
+    def some(strategy):
+        return strategy | leaf
+
+    status = st.fixed_dictionaries(
+        {},
+        optional={
+            "id": some(ids),
+            "status": some(st.sampled_from(["sent", "delivered", "read", "failed", "deleted"])),
+            "timestamp": leaf,
+            "biz_opaque_callback_data": some(st.text("0123456789", max_size=25)),
+            "errors": some(st.lists(some(st.fixed_dictionaries({}, optional={"code": leaf})))),
+        },
+    )
+    message = st.fixed_dictionaries(
+        {},
+        optional={
+            "id": some(ids),
+            "from": some(st.text("0123456789+", max_size=25)),
+            "type": leaf,
+            "text": some(st.fixed_dictionaries({}, optional={"body": leaf})),
+            "timestamp": leaf,
+        },
+    )
+    value = st.fixed_dictionaries(
+        {},
+        optional={
+            "statuses": some(st.lists(some(status), max_size=3)),
+            "messages": some(st.lists(some(message), max_size=3)),
+        },
+    )
+    change = st.fixed_dictionaries({}, optional={"value": some(value), "field": leaf})
+    entry = st.fixed_dictionaries(
+        {}, optional={"changes": some(st.lists(some(change), max_size=2))}
+    )
+    return some(
+        st.fixed_dictionaries({}, optional={"entry": some(st.lists(some(entry), max_size=2))})
+    )
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_any_signed_json_is_200_or_a_coded_4xx(client, cloud_api, sent, data):
+    """Through the view and the database (PostgreSQL refuses NUL, bigint overflows and
+    over-long values where SQLite would not): never a 500."""
+    _, accepted = sent
+    ids = st.sampled_from([accepted.wamid, "wamid.lain"]) | st.text(max_size=130)
+    payload = data.draw(_meta_shaped(json_values, ids))
+
+    response = deliver_raw(client, cloud_api, json.dumps(payload).encode())
+
+    if response.status_code != 200:
+        assert_refused(response, response.status_code, response.json()["error"])
+        assert response.status_code in (400, 422)
