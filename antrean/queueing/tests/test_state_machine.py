@@ -33,6 +33,7 @@ from antrean.core.errors import DomainError, ErrorCode
 from antrean.queueing import services
 from antrean.queueing.models import AuditFlag, Priority, Ticket, TicketEvent, TicketSequence
 from antrean.queueing.selectors import counter_current_ticket
+from antrean.queueing.services import CHECKIN_ATTEMPTS
 from antrean.queueing.states import TRANSITIONS, Move, Status
 from antrean.testing.factories import (
     check_in,
@@ -156,6 +157,7 @@ class QueueMachine(RuleBasedStateMachine):
         self.atomic.__enter__()
         self.tickets: list[Expected] = []
         self.people = 0
+        self.checkin_failures: dict = {}  # (ticket pk, local day) -> wrong endings
 
     def teardown(self):
         transaction.set_rollback(True)
@@ -330,16 +332,24 @@ class QueueMachine(RuleBasedStateMachine):
         ticket = self.pick(who, lambda t: t.status == Status.BOOKED and self.window_open(t))
         code = Ticket.objects.values_list("code", flat=True).get(pk=ticket.pk)
         last4 = ticket.last4 if right_nik else "0000"
-        if not ticket.last4 or not right_nik:
+        # The service's order (no oracle): a locked code, then the window of a booking, and
+        # only then the digits; a wrong ending is counted for the office's day.
+        day = self.office.local_today(self.now)
+        failures = self.checkin_failures.get((ticket.pk, day), 0)
+        booked = ticket.status == Status.BOOKED
+        if failures >= CHECKIN_ATTEMPTS:
+            error = ErrorCode.TOO_MANY_ATTEMPTS
+        elif booked and self.now < ticket.slot.starts_at - dt.timedelta(minutes=30):
+            error = ErrorCode.CHECKIN_TOO_EARLY
+        elif booked and self.now > ticket.slot.ends_at + dt.timedelta(minutes=15):
+            error = ErrorCode.CHECKIN_TOO_LATE
+        elif not ticket.last4 or not right_nik:
             error = ErrorCode.CHECKIN_REFUSED
+            self.checkin_failures[(ticket.pk, day)] = failures + 1
         elif ticket.status in QUEUE:
             error = None  # idempotent: nothing changes
-        elif ticket.status != Status.BOOKED:
+        elif not booked:
             error = ErrorCode.INVALID_TRANSITION
-        elif self.now < ticket.slot.starts_at - dt.timedelta(minutes=30):
-            error = ErrorCode.CHECKIN_TOO_EARLY
-        elif self.now > ticket.slot.ends_at + dt.timedelta(minutes=15):
-            error = ErrorCode.CHECKIN_TOO_LATE
         else:
             error = None
         done = self.expect(
