@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "csp",
     "antrean.core",
     "antrean.tenancy",
     "antrean.catalog",
@@ -74,6 +76,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so that static files carry the headers too.
+    "antrean.core.middleware.ContentSecurityPolicyMiddleware",
+    "antrean.core.middleware.SecurityHeadersMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -212,8 +217,6 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -224,6 +227,49 @@ SECURE_PROXY_SSL_HEADER = (
 # the hop that many places from the right: anything further left was written by the client
 # and cannot be trusted (it would let a bot pick a new address for every request).
 ANTREAN_PROXY_COUNT = env.int("ANTREAN_PROXY_COUNT", default=1 if SECURE_PROXY_SSL_HEADER else 0)
+
+# --- Security headers (docs/security-notes/headers.md) ---------------------------------------
+# Behind a TLS proxy (BEHIND_TLS_PROXY) the site is HTTPS only: plain HTTP is redirected, HSTS
+# tells browsers to use HTTPS for this host and its subdomains for a year, and the session and
+# CSRF cookies are sent over HTTPS only. Without a proxy (development, a closed LAN) none of it
+# applies: HSTS over plain HTTP would be ignored, and a redirect to HTTPS would lead nowhere.
+_BEHIND_TLS_PROXY = SECURE_PROXY_SSL_HEADER is not None
+SECURE_SSL_REDIRECT = _BEHIND_TLS_PROXY
+SECURE_HSTS_SECONDS = (
+    env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600) if _BEHIND_TLS_PROXY else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# Preload is a promise for the whole registrable domain (e.g. badungkab.go.id), which the
+# office running Antrean rarely owns: off unless SECURE_HSTS_PRELOAD says so, and then the
+# deploy check's reminder to consider it (security.W021) is silenced below.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=_BEHIND_TLS_PROXY)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Cross-Origin-Opener-Policy is Django's default, same-origin. Permissions-Policy and
+# Cross-Origin-Resource-Policy: antrean.core.middleware.SecurityHeadersMiddleware.
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): only this site's own files run or style a page. No
+# inline script or style anywhere (the admin's and Swagger UI's included), so neither
+# 'unsafe-inline' nor nonces are needed. data: images: the placeholder favicon and Swagger UI's
+# icons (QR codes are inline SVG). connect-src also gets ws(s):// of the request's own host (the
+# TV board's and status page's WebSockets), added per request by
+# antrean.core.middleware.ContentSecurityPolicyMiddleware. A page that needs more says so with
+# django-csp's decorators (the kiosk's printed ticket may be framed by the kiosk's own page).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+# --- end of security headers -------------------------------------------------------------------
 
 # Personal data keys: ANTREAN_DATA_KEYS is a comma-separated list of base64 32-byte keys, the
 # first one encrypts and every one decrypts (rotation); ANTREAN_HASH_KEY keys the look-up hash.

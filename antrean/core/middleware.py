@@ -1,8 +1,12 @@
-"""Language choice: Indonesian unless the person chose otherwise."""
+"""Language choice and security headers."""
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+
+from antrean.core.security import permissions_policy
 
 
 class LanguageMiddleware:
@@ -28,4 +32,46 @@ class LanguageMiddleware:
         if request.path.startswith("/api/"):
             patch_vary_headers(response, ("Accept-Language",))
         response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the WebSocket origin of the request's own host added to
+    connect-src: the TV board and the live status page open `ws(s)://<host>/ws/…` (live.js).
+    CSP Level 3 lets 'self' match it already; naming it keeps older browsers (which would
+    fall back to polling) on the WebSocket, and allows nothing beyond this host."""
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        origin = _websocket_origin(request)
+        if origin and not report_only:
+            update = dict(parts.update or {})
+            current = update.get("connect-src") or []
+            current = [current] if isinstance(current, str) else list(current)
+            update["connect-src"] = [*current, origin]
+            parts.update = update
+        return parts
+
+
+def _websocket_origin(request) -> str | None:
+    try:
+        host = request.get_host()  # checked against ALLOWED_HOSTS: never a header's raw text
+    except DisallowedHost:
+        return None
+    return ("wss://" if request.is_secure() else "ws://") + host
+
+
+class SecurityHeadersMiddleware:
+    """Permissions-Policy (every browser feature no page uses is off; a view may allow one
+    with antrean.core.security.permissions_allow) and Cross-Origin-Resource-Policy (other
+    sites cannot embed this site's responses: a certificate, a QR code, a status JSON)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.policy = permissions_policy()
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.policy)
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         return response
