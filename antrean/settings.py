@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "antrean.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Inside CSRF, so that the language switch on its 405 page gets its token cookie.
+    "antrean.core.middleware.ErrorPageMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -228,7 +230,7 @@ SECURE_PROXY_SSL_HEADER = (
 # and cannot be trusted (it would let a bot pick a new address for every request).
 ANTREAN_PROXY_COUNT = env.int("ANTREAN_PROXY_COUNT", default=1 if SECURE_PROXY_SSL_HEADER else 0)
 
-# --- Security headers (docs/security-notes/headers.md) ---------------------------------------
+# --- Security headers and error pages (docs/security-notes/headers.md) -----------------------
 # Behind a TLS proxy (BEHIND_TLS_PROXY) the site is HTTPS only: plain HTTP is redirected, HSTS
 # tells browsers to use HTTPS for this host and its subdomains for a year, and the session and
 # CSRF cookies are sent over HTTPS only. Without a proxy (development, a closed LAN) none of it
@@ -269,7 +271,9 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     },
 }
-# --- end of security headers -------------------------------------------------------------------
+# Error pages in the site's own style and language; a failed CSRF check explains itself.
+CSRF_FAILURE_VIEW = "antrean.core.views.csrf_failure"
+# --- end of security headers and error pages ---------------------------------------------------
 
 # Personal data keys: ANTREAN_DATA_KEYS is a comma-separated list of base64 32-byte keys, the
 # first one encrypts and every one decrypts (rotation); ANTREAN_HASH_KEY keys the look-up hash.

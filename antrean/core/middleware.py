@@ -1,4 +1,4 @@
-"""Language choice and security headers."""
+"""Language choice, security headers, and the site's own page for a wrong method."""
 
 from csp.middleware import CSPMiddleware
 from django.conf import settings
@@ -7,6 +7,7 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 from antrean.core.security import permissions_policy
+from antrean.core.views import method_not_allowed
 
 
 class LanguageMiddleware:
@@ -74,4 +75,26 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", self.policy)
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        return response
+
+
+class ErrorPageMiddleware:
+    """Django answers a method a view does not take (405) with an empty body: pages get the
+    site's own page instead, in the visitor's language. The API keeps its JSON answers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code == 405
+            and not request.path.startswith("/api/")
+            and not response.streaming
+            and not response.content
+        ):
+            page = method_not_allowed(request)
+            if "Allow" in response:
+                page["Allow"] = response["Allow"]
+            return page
         return response

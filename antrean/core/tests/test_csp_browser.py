@@ -2,7 +2,7 @@
 JavaScript on): the citizen's booking from the office list to the booking page and its live
 status, the TV board with its WebSocket open, the kiosk from registration to a printed ticket,
 the staff login, counter console, audit page and inbox, the verification page, the admin
-(index, a change list, change forms), and the API's Swagger UI.
+(index, a change list, change forms), the API's Swagger UI and an error page.
 
 The test fails on anything the policy refused: Chromium's "Refused to …" console lines and the
 pages' `securitypolicyviolation` events (reported through the console by an init script),
@@ -189,6 +189,7 @@ def test_every_kind_of_page_runs_under_the_policy(server, data, browser):
     code = book_online(citizen, server)
     live_status(citizen, server, code)
     verification(citizen, server)
+    error_page(citizen, server)
 
     board = new_page(viewport={"width": 1920, "height": 1080})
     board.goto(f"{server}/display/{hall.office.code}/", wait_until="load")
@@ -275,6 +276,13 @@ def verification(page, server: str) -> None:
     page.goto(f"{server}/v/", wait_until="load")
     certificate = Certificate.objects.order_by("-pk").first()
     page.goto(f"{server}/v/{certificate.verification_code}", wait_until="load")
+    settle(page)
+
+
+def error_page(page, server: str) -> None:
+    response = page.goto(f"{server}/kantor/mpp-badung/layanan/1/2026-02-30/", wait_until="load")
+    assert response.status == 404
+    assert page.get_by_role("heading", name="Halaman tidak ditemukan").is_visible()
     settle(page)
 
 
