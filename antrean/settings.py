@@ -246,7 +246,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 # deploy check's reminder to consider it (security.W021) is silenced below.
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=_BEHIND_TLS_PROXY)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 # Cross-Origin-Opener-Policy is Django's default, same-origin. Permissions-Policy and
 # Cross-Origin-Resource-Policy: antrean.core.middleware.SecurityHeadersMiddleware.

@@ -111,6 +111,7 @@ print(json.dumps({
     "https_csrf_cookie_secure": bool(https.cookies["csrftoken"]["secure"]),
     "session_cookie_secure": settings.SESSION_COOKIE_SECURE,
     "csrf_cookie_secure": settings.CSRF_COOKIE_SECURE,
+    "language_cookie_secure": settings.LANGUAGE_COOKIE_SECURE,
 }))
 """
 
@@ -158,6 +159,7 @@ def test_behind_a_tls_proxy_http_is_redirected_and_https_gets_hsts_and_secure_co
     assert seen["https_hsts"] == "max-age=31536000; includeSubDomains"
     assert seen["plain_hsts"] is None  # HSTS is only ever sent over HTTPS
     assert seen["session_cookie_secure"] and seen["csrf_cookie_secure"]
+    assert seen["language_cookie_secure"]
     assert seen["https_csrf_cookie_secure"]
 
 
@@ -174,6 +176,7 @@ def test_without_a_tls_proxy_there_is_no_redirect_no_hsts_and_plain_cookies(tmp_
     assert seen["plain_location"] is None
     assert seen["https_hsts"] is None  # the header is not trusted without a proxy
     assert not seen["session_cookie_secure"] and not seen["csrf_cookie_secure"]
+    assert not seen["language_cookie_secure"]
 
 
 def test_secure_cookies_can_still_be_asked_for_without_a_proxy(tmp_path):
