@@ -1,5 +1,6 @@
 """Language choice, security headers, and the site's own page for a wrong method."""
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
@@ -62,39 +63,71 @@ def _websocket_origin(request) -> str | None:
     return ("wss://" if request.is_secure() else "ws://") + host
 
 
-class SecurityHeadersMiddleware:
+class _BothModes:
+    """Runs in the handler's own mode, sync (gunicorn) or async (uvicorn), so that it adds no
+    thread switch to every request under ASGI; subclasses write `respond(request, response)`."""
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+
+    def __call__(self, request):
+        if self.is_async:
+            return self._acall(request)
+        return self.respond(request, self.get_response(request))
+
+    async def _acall(self, request):
+        response = await self.get_response(request)
+        if self.needs_sync(request, response):
+            return await sync_to_async(self.respond)(request, response)
+        return self.respond(request, response)
+
+    def needs_sync(self, request, response) -> bool:
+        """True when `respond` may touch the database (then it runs in a thread)."""
+        return False
+
+    def respond(self, request, response):
+        raise NotImplementedError
+
+
+class SecurityHeadersMiddleware(_BothModes):
     """Permissions-Policy (every browser feature no page uses is off; a view may allow one
     with antrean.core.security.permissions_allow) and Cross-Origin-Resource-Policy (other
     sites cannot embed this site's responses: a certificate, a QR code, a status JSON)."""
 
-    def __init__(self, get_response):
-        self.get_response = get_response
-        self.policy = permissions_policy()
+    policy = permissions_policy()
 
-    def __call__(self, request):
-        response = self.get_response(request)
+    def respond(self, request, response):
         response.headers.setdefault("Permissions-Policy", self.policy)
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         return response
 
 
-class ErrorPageMiddleware:
+class ErrorPageMiddleware(_BothModes):
     """Django answers a method a view does not take (405) with an empty body: pages get the
     site's own page instead, in the visitor's language. The API keeps its JSON answers."""
 
-    def __init__(self, get_response):
-        self.get_response = get_response
+    def needs_sync(self, request, response) -> bool:
+        return self._bare_405(request, response)  # the page reads the session
 
-    def __call__(self, request):
-        response = self.get_response(request)
-        if (
+    def respond(self, request, response):
+        if not self._bare_405(request, response):
+            return response
+        page = method_not_allowed(request)
+        if "Allow" in response:
+            page["Allow"] = response["Allow"]
+        return page
+
+    @staticmethod
+    def _bare_405(request, response) -> bool:
+        return (
             response.status_code == 405
             and not request.path.startswith("/api/")
             and not response.streaming
             and not response.content
-        ):
-            page = method_not_allowed(request)
-            if "Allow" in response:
-                page["Allow"] = response["Allow"]
-            return page
-        return response
+        )

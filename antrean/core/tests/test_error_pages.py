@@ -5,10 +5,11 @@ citizen pages' style, with a way back to the front page; the API keeps its JSON 
 Tests run with DEBUG off, as production does (pytest-django forces it)."""
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.template import loader
 from django.template.loader import render_to_string
-from django.test import Client, RequestFactory
+from django.test import AsyncClient, Client, RequestFactory
 from django.utils import translation
 
 from antrean.core.views import server_error
@@ -245,3 +246,14 @@ def test_what_reaches_django_s_handlers_under_api_answers_in_json_too(failing_ur
     }
     assert broken.status_code == 500
     assert broken.json()["error"] == "server_error"
+
+
+@pytest.mark.django_db
+def test_under_asgi_the_405_page_is_the_same():
+    # `manage.py serve` runs the site under uvicorn: the middleware runs in async mode there.
+    response = async_to_sync(AsyncClient().post)("/")
+
+    assert response.status_code == 405
+    assert "Halaman ini tidak dapat dibuka dengan cara tersebut." in page_of(response)
+    assert "camera=()" in response["Permissions-Policy"]
+    assert response["Cross-Origin-Resource-Policy"] == "same-origin"
