@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "csp",
     "antrean.core",
     "antrean.tenancy",
     "antrean.catalog",
@@ -74,6 +76,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so that static files carry the headers too.
+    "antrean.core.middleware.ContentSecurityPolicyMiddleware",
+    "antrean.core.middleware.SecurityHeadersMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -81,6 +86,8 @@ MIDDLEWARE = [
     "antrean.core.middleware.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Inside CSRF, so that the language switch on its 405 page gets its token cookie.
+    "antrean.core.middleware.ErrorPageMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -216,8 +223,6 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -233,6 +238,51 @@ if BEHIND_TLS_PROXY and ANTREAN_PROXY_COUNT < 1:
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("BEHIND_TLS_PROXY needs ANTREAN_PROXY_COUNT of 1 or more.")
+
+# --- Security headers and error pages (docs/security-notes/headers.md) -----------------------
+# Behind a TLS proxy (BEHIND_TLS_PROXY) the site is HTTPS only: plain HTTP is redirected, HSTS
+# tells browsers to use HTTPS for this host and its subdomains for a year, and the session and
+# CSRF cookies are sent over HTTPS only. Without a proxy (development, a closed LAN) none of it
+# applies: HSTS over plain HTTP would be ignored, and a redirect to HTTPS would lead nowhere.
+_BEHIND_TLS_PROXY = BEHIND_TLS_PROXY
+SECURE_SSL_REDIRECT = _BEHIND_TLS_PROXY
+SECURE_HSTS_SECONDS = (
+    env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600) if _BEHIND_TLS_PROXY else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# Preload is a promise for the whole registrable domain (e.g. badungkab.go.id), which the
+# office running Antrean rarely owns: off unless SECURE_HSTS_PRELOAD says so, and then the
+# deploy check's reminder to consider it (security.W021) is silenced below.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=_BEHIND_TLS_PROXY)
+CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Cross-Origin-Opener-Policy is Django's default, same-origin. Permissions-Policy and
+# Cross-Origin-Resource-Policy: antrean.core.middleware.SecurityHeadersMiddleware.
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): only this site's own files run or style a page. No
+# inline script or style anywhere (the admin's and Swagger UI's included), so neither
+# 'unsafe-inline' nor nonces are needed. data: images: the placeholder favicon and Swagger UI's
+# icons (QR codes are inline SVG). connect-src also gets ws(s):// of the request's own host (the
+# TV board's and status page's WebSockets), added per request by
+# antrean.core.middleware.ContentSecurityPolicyMiddleware. A page that needs more says so with
+# django-csp's decorators (the kiosk's printed ticket may be framed by the kiosk's own page).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+# Error pages in the site's own style and language; a failed CSRF check explains itself.
+CSRF_FAILURE_VIEW = "antrean.core.views.csrf_failure"
+# --- end of security headers and error pages ---------------------------------------------------
 
 # Personal data keys: ANTREAN_DATA_KEYS is a comma-separated list of base64 32-byte keys, the
 # first one encrypts and every one decrypts (rotation); ANTREAN_HASH_KEY keys the look-up hash.

@@ -14,3 +14,9 @@ urlpatterns = [
     path("", include("antrean.display.kiosk_urls")),
     path("", include("antrean.booking.urls")),
 ]
+
+# The site's own error pages (antrean.core.views); under /api/ they answer in JSON.
+handler400 = "antrean.core.views.bad_request"
+handler403 = "antrean.core.views.permission_denied"
+handler404 = "antrean.core.views.page_not_found"
+handler500 = "antrean.core.views.server_error"

@@ -14,6 +14,8 @@ import secrets
 import time
 
 from cryptography.exceptions import InvalidTag
+from csp.constants import SELF
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
@@ -30,6 +32,7 @@ from antrean.booking.selectors import office_catalog
 from antrean.core.errors import DomainError, ErrorCode
 from antrean.core.http import client_info
 from antrean.core.personal_data import decrypt, encrypt
+from antrean.core.security import permissions_allow
 from antrean.display import kiosk as services
 from antrean.display import printing
 from antrean.display.models import Kiosk
@@ -380,7 +383,9 @@ def ticket(request: HttpRequest, kiosk: Kiosk, code: str) -> HttpResponse:
 
 @require_safe
 @kiosk_device
-@xframe_options_sameorigin  # printed from a hidden frame of the ticket page
+# Printed from a hidden frame of the ticket page: the one response the site's own pages may frame.
+@xframe_options_sameorigin
+@csp_replace({"frame-ancestors": [SELF]})
 def ticket_pdf(request: HttpRequest, kiosk: Kiosk, code: str) -> HttpResponse:
     """The ticket as a PDF on thermal paper, for kiosks that print through the browser.
 
@@ -398,6 +403,7 @@ def ticket_pdf(request: HttpRequest, kiosk: Kiosk, code: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @kiosk_device
+@permissions_allow("camera")  # reads the booking's QR code where the browser can
 def check_in(request: HttpRequest, kiosk: Kiosk) -> HttpResponse:
     """An online booking arrives: booking code (typed or scanned) + the NIK's last 4 digits."""
     error = None

@@ -364,6 +364,7 @@ def test_the_browser_print_pdf_is_the_ticket_just_issued_on_80_mm(client, office
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Frame-Options"] == "SAMEORIGIN"  # printed from a hidden frame
+    assert "frame-ancestors 'self';" in response["Content-Security-Policy"] + ";"
     from pypdf import PdfReader
 
     page = PdfReader(io.BytesIO(response.content)).pages[0]
@@ -619,3 +620,16 @@ def test_last_seen_is_written_at_most_once_a_minute(client, office):
     client.get(f"/kiosk/{office.code}/check-in/")
     kiosk.refresh_from_db()
     assert kiosk.last_seen_at > first
+
+
+def test_the_check_in_page_alone_may_use_the_camera(client, office):
+    # It reads the booking's QR code with the camera where the browser can; no other page may.
+    enrol(client, office)
+
+    check_in = client.get(f"/kiosk/{office.code}/check-in/")
+    home = client.get(f"/kiosk/{office.code}/")
+
+    assert check_in.status_code == 200
+    assert "camera=(self)" in check_in["Permissions-Policy"]
+    assert "microphone=()" in check_in["Permissions-Policy"]
+    assert "camera=()" in home["Permissions-Policy"]
