@@ -2,16 +2,20 @@
 
 import datetime as dt
 import hashlib
+import time
 
 import pytest
 from django.conf import settings
 from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from antrean.api.auth import TOKEN_LIFETIME, api_token_issue, api_token_revoke
 from antrean.api.models import ApiToken
 from antrean.api.tests.staff_setup import PASSWORD, make_staff, make_user
 from antrean.tenancy.models import Membership
 from antrean.testing.factories import make_agency, make_office
+from antrean.testing.signin import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -21,15 +25,23 @@ PACT = "/api/v1/officer/pact"
 
 @pytest.fixture
 def login(client):
-    def _login(username: str, password: str = PASSWORD, **extra):
-        return client.post(
-            TOKEN,
-            {"username": username, "password": password},
-            content_type="application/json",
-            **extra,
-        )
+    def _login(username: str, password: str = PASSWORD, otp: str | None = None, **extra):
+        body = {"username": username, "password": password}
+        if otp is not None:
+            body["otp"] = otp
+        return client.post(TOKEN, body, content_type="application/json", **extra)
 
     return _login
+
+
+def authenticator(user) -> TOTPDevice:
+    return TOTPDevice.objects.create(user=user, name="uji", confirmed=True)
+
+
+def totp_code(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + steps_ahead * device.step
+    return f"{totp.token():06d}"
 
 
 @pytest.fixture
@@ -93,15 +105,17 @@ def test_each_login_gives_a_new_token(login, agency):
 
 
 def test_superuser_without_membership_gets_a_token(login):
-    make_user("akar", is_superuser=True)
-    response = login("akar")
+    root = make_user("akar", is_superuser=True)
+    response = login("akar", otp=totp_code(authenticator(root)))
     assert response.status_code == 200
     assert response.json()["memberships"] == []
 
 
 def test_office_admin_gets_a_token(login, agency):
-    make_staff(office=agency.office, role=Membership.Role.OFFICE_ADMIN, username="admin-kantor")
-    response = login("admin-kantor")
+    admin = make_staff(
+        office=agency.office, role=Membership.Role.OFFICE_ADMIN, username="admin-kantor"
+    )
+    response = login("admin-kantor", otp=totp_code(authenticator(admin)))
     assert response.status_code == 200
     assert response.json()["memberships"][0]["role"] == "office_admin"
     assert response.json()["memberships"][0]["agency"] is None
@@ -242,7 +256,7 @@ def test_missing_or_unknown_token_is_401_in_our_shape(client, header):
 def test_the_token_of_one_user_is_not_the_session_of_another(client, agency):
     """A logged-in admin session does not stand in for a token."""
     admin = make_user("akar", is_superuser=True)
-    client.force_login(admin)
+    sign_in(client, admin)
     _bad_credentials(client.get(PACT))
 
 
@@ -255,7 +269,7 @@ def _fail(login, username: str, times: int) -> list[int]:
 
 def test_lockout_after_the_failure_limit_even_with_the_right_password(login, agency):
     make_staff(agency, username="petugas-a")
-    limit = settings.AXES_FAILURE_LIMIT
+    limit = settings.ANTREAN_SIGNIN_FAILURE_LIMIT
 
     statuses = _fail(login, "petugas-a", limit)
 
@@ -272,7 +286,7 @@ def test_lockout_after_the_failure_limit_even_with_the_right_password(login, age
 def test_lockout_is_per_username(login, agency):
     make_staff(agency, username="petugas-a")
     make_staff(agency, username="petugas-b")
-    _fail(login, "petugas-a", settings.AXES_FAILURE_LIMIT)
+    _fail(login, "petugas-a", settings.ANTREAN_SIGNIN_FAILURE_LIMIT)
 
     assert login("petugas-a").status_code == 429
     assert login("petugas-b").status_code == 200
@@ -281,14 +295,14 @@ def test_lockout_is_per_username(login, agency):
 
 def test_lockout_is_per_address(login, agency):
     make_staff(agency, username="petugas-a")
-    _fail(login, "petugas-a", settings.AXES_FAILURE_LIMIT)
+    _fail(login, "petugas-a", settings.ANTREAN_SIGNIN_FAILURE_LIMIT)
 
     assert login("petugas-a", REMOTE_ADDR="10.0.0.9").status_code == 200
 
 
 def test_a_successful_login_clears_earlier_failures(login, agency):
     make_staff(agency, username="petugas-a")
-    limit = settings.AXES_FAILURE_LIMIT
+    limit = settings.ANTREAN_SIGNIN_FAILURE_LIMIT
 
     assert _fail(login, "petugas-a", limit - 1) == [401] * (limit - 1)
     assert login("petugas-a").status_code == 200
@@ -298,7 +312,7 @@ def test_a_successful_login_clears_earlier_failures(login, agency):
 
 def test_refused_accounts_count_towards_the_lockout(login, agency):
     make_user("tanpa-peran")
-    limit = settings.AXES_FAILURE_LIMIT
+    limit = settings.ANTREAN_SIGNIN_FAILURE_LIMIT
 
     statuses = [login("tanpa-peran").status_code for _ in range(limit)]
 
@@ -311,7 +325,7 @@ def test_refused_accounts_count_towards_the_lockout(login, agency):
 def test_admin_lists_tokens_and_revokes_them(client, agency):
     officer = make_staff(agency)
     keep, revoke = api_token_issue(user=officer), api_token_issue(user=officer)
-    client.force_login(make_user("akar", is_superuser=True))
+    sign_in(client, make_user("akar", is_superuser=True))
 
     listing = client.get("/admin/api/apitoken/")
     assert listing.status_code == 200
