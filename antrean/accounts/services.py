@@ -163,7 +163,7 @@ def unlocks_for(*, actor, limit: int = 20) -> list[AccountUnlock]:
     return list(AccountUnlock.objects.filter(account__in=accounts)[:limit])
 
 
-# --- Second factor ------------------------------------------------------------------------------
+# --- Second factor -----------------------------------------------------------------------------
 
 
 def has_two_factor(user) -> bool:

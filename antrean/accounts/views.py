@@ -51,7 +51,7 @@ def _error_page(request: HttpRequest, code: ErrorCode, message: str | None = Non
     )
 
 
-# --- Password ------------------------------------------------------------------------------------
+# --- Password ----------------------------------------------------------------------------------
 
 
 class StaffLoginView(LoginView):
@@ -80,7 +80,7 @@ class StaffLoginView(LoginView):
         return response
 
 
-# --- Second step ---------------------------------------------------------------------------------
+# --- Second step -------------------------------------------------------------------------------
 
 
 @never_cache
@@ -116,7 +116,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     )
 
 
-# --- Setting an authenticator up -----------------------------------------------------------------
+# --- Setting an authenticator up ---------------------------------------------------------------
 
 
 def _secret_groups(device) -> str:
@@ -178,7 +178,7 @@ def setup(request: HttpRequest) -> HttpResponse:
     )
 
 
-# --- Recovery codes ------------------------------------------------------------------------------
+# --- Recovery codes ----------------------------------------------------------------------------
 
 
 @never_cache
@@ -233,7 +233,7 @@ def recovery_codes_regenerate(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:recovery_codes")
 
 
-# --- Overview and turning off --------------------------------------------------------------------
+# --- Overview and turning off ------------------------------------------------------------------
 
 
 @never_cache
@@ -265,7 +265,7 @@ def disable(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:overview")
 
 
-# --- Unlocking accounts --------------------------------------------------------------------------
+# --- Unlocking accounts ------------------------------------------------------------------------
 
 
 @never_cache

@@ -130,7 +130,7 @@ def test_lockout_error_says_when_to_retry():
     assert "coba lagi dalam 2 menit" in error.message
 
 
-# --- Unlocking -----------------------------------------------------------------------------------
+# --- Unlocking ---------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -230,7 +230,7 @@ def test_the_locked_list_shows_only_accounts_of_administered_offices(limit_one, 
     assert [lock.account.username for lock in locks] == ["petugas-sini"]
 
 
-# --- Second factor -------------------------------------------------------------------------------
+# --- Second factor -----------------------------------------------------------------------------
 
 
 @pytest.mark.django_db

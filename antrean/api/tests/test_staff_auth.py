@@ -10,6 +10,8 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from antrean.accounts.models import SignInLock
+from antrean.accounts.services import recovery_codes_regenerate
 from antrean.api.auth import TOKEN_LIFETIME, api_token_issue, api_token_revoke
 from antrean.api.models import ApiToken
 from antrean.api.tests.staff_setup import PASSWORD, make_staff, make_user
@@ -343,3 +345,91 @@ def test_admin_lists_tokens_and_revokes_them(client, agency):
     assert revoke.token.revoked_at is not None
     assert keep.token.revoked_at is None
     assert ApiToken.objects.count() == 2
+
+
+# --- Two-factor sign-in --------------------------------------------------------------------
+
+
+@pytest.fixture
+def office_admin(agency):
+    return make_staff(
+        office=agency.office, role=Membership.Role.OFFICE_ADMIN, username="admin-kantor"
+    )
+
+
+def test_admin_without_a_code_is_asked_for_one(login, office_admin):
+    authenticator(office_admin)
+    response = login("admin-kantor")
+    assert response.status_code == 401
+    assert response.json()["error"] == "otp_required"
+    assert "verifikasi dua langkah" in response.json()["message"]
+    assert not ApiToken.objects.exists()
+
+
+def test_admin_with_a_wrong_code_is_refused_and_it_counts(login, office_admin):
+    device = authenticator(office_admin)
+    good = totp_code(device)
+    wrong = next(c for c in ("000000", "111111", "222222") if c != good)
+    response = login("admin-kantor", otp=wrong)
+    assert response.status_code == 401
+    assert response.json() == {
+        "error": "bad_otp",
+        "message": "Kode verifikasi salah atau sudah tidak berlaku.",
+        "field": "otp",
+    }
+    assert SignInLock.objects.get(username="admin-kantor").failures == 1
+    assert not ApiToken.objects.exists()
+
+
+def test_a_code_is_accepted_once(login, office_admin):
+    device = authenticator(office_admin)
+    code = totp_code(device)
+    assert login("admin-kantor", otp=code).status_code == 200
+    replay = login("admin-kantor", otp=code)
+    assert replay.status_code == 401
+    assert replay.json()["error"] == "bad_otp"
+    assert ApiToken.objects.count() == 1
+
+
+def test_a_recovery_code_stands_in_for_the_app(login, office_admin):
+    authenticator(office_admin)
+    codes = recovery_codes_regenerate(user=office_admin)
+    assert login("admin-kantor", otp=codes[3]).status_code == 200
+
+
+def test_admin_without_an_authenticator_is_told_to_set_one_up(login, office_admin):
+    response = login("admin-kantor", otp="123456")
+    assert response.status_code == 403
+    assert response.json()["error"] == "two_factor_setup_required"
+    assert "/staf/masuk/" in response.json()["message"]
+
+
+def test_officer_who_turned_it_on_sends_a_code_too(login, agency):
+    officer = make_staff(agency, username="petugas-a")
+    device = authenticator(officer)
+    assert login("petugas-a").json()["error"] == "otp_required"
+    assert login("petugas-a", otp=totp_code(device)).status_code == 200
+
+
+def test_wrong_codes_lock_like_wrong_passwords_with_retry_after(login, office_admin, settings):
+    settings.ANTREAN_SIGNIN_FAILURE_LIMIT = 2
+    device = authenticator(office_admin)
+    wrong = next(c for c in ("000000", "111111", "222222") if c != totp_code(device))
+    assert login("admin-kantor", otp=wrong).status_code == 401
+    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0)
+    locked = login("admin-kantor", otp=wrong)
+    assert locked.status_code == 429
+    assert locked.json()["error"] == "too_many_attempts"
+    assert "coba lagi dalam 2 menit" in locked.json()["message"]
+    assert 110 <= int(locked["Retry-After"]) <= 120
+    # Now even the right password and code are refused from this address.
+    assert login("admin-kantor", otp=totp_code(device, steps_ahead=1)).status_code == 429
+
+
+def test_the_openapi_description_documents_the_code(client):
+    schema = client.get("/api/openapi.json").json()
+    operation = schema["paths"]["/api/v1/auth/token"]["post"]
+    for code in ("otp_required", "bad_otp", "two_factor_setup_required", "too_many_attempts"):
+        assert code in operation["description"]
+    body = schema["components"]["schemas"]["TokenIn"]["properties"]
+    assert "otp" in body and "recovery code" in body["otp"]["description"]
