@@ -5,6 +5,8 @@ Plain forms that work without JavaScript; the rules live in accounts.services an
 tenancy.permissions, the session flow in accounts.signin.
 """
 
+import datetime as dt
+
 import django_otp
 import segno
 from django.contrib import messages
@@ -275,13 +277,16 @@ def locked_accounts(request: HttpRequest) -> HttpResponse:
     if not permissions.may_unlock_accounts(request.user):
         return _error_page(request, ErrorCode.FORBIDDEN)
     now = timezone.now()
+    # Times in the zone of (the first of) the admin's offices; UTC for a national admin.
+    office = permissions.offices_administered(request.user).order_by("pk").first()
     return render(
         request,
         "accounts/locked_accounts.html",
         {
             "locks": services.locked_accounts_for(actor=request.user, now=now),
             "unlocks": services.unlocks_for(actor=request.user),
-            "now": now,
+            "zone": office.zone if office else dt.UTC,
+            "zone_label": office.zone_label if office else "UTC",
         },
     )
 

@@ -389,6 +389,7 @@ def test_office_admin_unlocks_an_officer_of_their_office(client, office_admin, l
     page = client.get(reverse("accounts:locked_accounts")).content.decode()
     assert 'data-username="petugas-uji"' in page
     assert "10.0.0.7" in page
+    assert "WITA" in page  # the office's zone (make_office: Asia/Makassar)
 
     response = client.post(reverse("accounts:unlock", args=[locked_officer.pk]), follow=True)
 
