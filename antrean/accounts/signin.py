@@ -53,6 +53,7 @@ def signin_after_password(
         return next_url
     # A new session key: whoever planted the old one cannot follow the person in.
     request.session.cycle_key()
+    request.session.set_expiry(0)
     request.session[PENDING_KEY] = {
         "user": user.pk,
         "backend": backend,
