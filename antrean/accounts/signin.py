@@ -16,6 +16,7 @@ import django_otp
 from django.conf import settings
 from django.contrib.auth import get_user_model, login, user_login_failed
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from antrean.accounts import services
@@ -40,8 +41,6 @@ def signin_after_password(
     request: HttpRequest, user, *, next_url: str, now: dt.datetime | None = None
 ) -> str:
     """The password was right: sign in, or start the second step. Returns where to go next."""
-    from django.urls import reverse
-
     now = now or timezone.now()
     backend = getattr(user, "backend", None) or settings.AUTHENTICATION_BACKENDS[-1]
     if services.has_two_factor(user):
@@ -118,7 +117,7 @@ def second_factor_check(request: HttpRequest, *, user, code: str, now: dt.dateti
         user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
         until = getattr(request, "signin_locked_until", None)
         if until is not None:
-            raise services.lockout_error(until, now=now) from error
+            raise services.lockout_error(until, now=timezone.now()) from error
         raise
 
 

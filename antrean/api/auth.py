@@ -122,7 +122,7 @@ def staff_login(
     if user is None:
         until = getattr(request, "signin_locked_until", None)
         if until is not None:
-            raise signin_services.lockout_error(until, now=now)
+            raise signin_services.lockout_error(until, now=timezone.now())
         raise DomainError(ErrorCode.BAD_CREDENTIALS)
     if signin_services.two_factor_required(user):
         if not signin_services.has_two_factor(user):
