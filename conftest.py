@@ -30,3 +30,14 @@ def on_postgresql(settings) -> bool:
     from django.db import connection
 
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    """pytest-django's, signed in as the staff sign-in would: with the second step passed
+    (the admin refuses an admin role's session without it)."""
+    from django.test import Client
+
+    from antrean.testing.signin import sign_in
+
+    return sign_in(Client(), admin_user)

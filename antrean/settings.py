@@ -51,7 +51,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, on a site that only a fully signed-in session reaches (accounts.admin_site).
+    "antrean.accounts.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -63,7 +64,11 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "antrean.core",
+    "antrean.accounts",
     "antrean.tenancy",
     "antrean.catalog",
     "antrean.integrity",
@@ -89,27 +94,50 @@ MIDDLEWARE = [
     # Inside CSRF, so that the language switch on its 405 page gets its token cookie.
     "antrean.core.middleware.ErrorPageMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.otp_device: the device this session's second step was passed with.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends staff sessions past their 12 hours and sessions that skipped a required second step.
+    "antrean.accounts.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it answers locked-out logins.
     "axes.middleware.AxesMiddleware",
 ]
 
-# Staff logins: argon2 hashes; after AXES_FAILURE_LIMIT failures for one username from one
-# address, that pair is locked out for AXES_COOLOFF_TIME.
+# Staff sign-in (antrean.accounts): argon2 hashes; after ANTREAN_SIGNIN_FAILURE_LIMIT wrong
+# passwords or codes for one account from one address, that pair is locked for a delay that
+# starts at ANTREAN_SIGNIN_LOCK_MINUTES and doubles with each further lockout, up to
+# ANTREAN_SIGNIN_LOCK_MAX_MINUTES; an office admin can lift it. The first backend refuses a
+# locked pair before any password is checked. django-axes records every attempt (its admin
+# lists them) but no longer locks by itself: its fixed cool-off cannot grow.
 AUTHENTICATION_BACKENDS = [
+    "antrean.accounts.backends.SignInLockBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+ANTREAN_SIGNIN_FAILURE_LIMIT = env.int("ANTREAN_SIGNIN_FAILURE_LIMIT", default=5)
+ANTREAN_SIGNIN_LOCK_MINUTES = env.int("ANTREAN_SIGNIN_LOCK_MINUTES", default=2)
+ANTREAN_SIGNIN_LOCK_MAX_MINUTES = env.int("ANTREAN_SIGNIN_LOCK_MAX_MINUTES", default=24 * 60)
+AXES_LOCK_OUT_AT_FAILURE = False
+AXES_FAILURE_LIMIT = ANTREAN_SIGNIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = dt.timedelta(minutes=ANTREAN_SIGNIN_LOCK_MINUTES)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # The address is the project's one reading of it (ANTREAN_PROXY_COUNT below), never django-ipware's
 # guess from X-Forwarded-For, which any client can write.
 AXES_CLIENT_IP_CALLABLE = "antrean.core.http.client_ip"
-LOGIN_URL = "/admin/login/"
+# Two-factor sign-in (django-otp): TOTP with recovery codes, required for every role that
+# configures something (outside DEBUG) and for anyone who turned it on. A device also waits
+# 1, 2, 4 … seconds after each wrong code, whatever the address (OTP_*_THROTTLE_FACTOR).
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Antrean")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Staff sessions end when the browser closes (shared counter PCs) and at most this many hours
+# after signing in, whatever happens in between.
+ANTREAN_STAFF_SESSION_HOURS = env.int("ANTREAN_STAFF_SESSION_HOURS", default=12)
+LOGIN_URL = "/staf/masuk/"
 
 ROOT_URLCONF = "antrean.urls"
 WSGI_APPLICATION = "antrean.wsgi.application"

@@ -7,6 +7,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("antrean.accounts.urls")),
     path("", include("antrean.integrity.urls")),
     path("", include("antrean.notifications.urls")),
     path("", include("antrean.queueing.urls")),

@@ -1,7 +1,9 @@
 """Staff access to the API: logging in for a token, and the Bearer check on staff endpoints.
 
-A login goes through django.contrib.auth.authenticate with the request, so django-axes
-counts failures and refuses a locked-out username+address even with the right password.
+A login goes through django.contrib.auth.authenticate with the request, so every failure
+counts towards the lock of the username and address (antrean.accounts), which refuses a
+locked pair even with the right password; accounts that sign in with a second factor also
+send a current code (`otp`).
 Tokens are random secrets of which only the SHA-256 is stored (api.models.ApiToken).
 
 `BearerAuth` takes one or more resolvers, one per kind of token: each gets the secret and
@@ -16,15 +18,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import authenticate, user_logged_in, user_login_failed
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
+from antrean.accounts import services as signin_services
+from antrean.accounts.signin import second_factor_check
 from antrean.api.models import ApiToken
 from antrean.core.errors import DomainError, ErrorCode
+from antrean.core.http import client_ip
 from antrean.core.tokens import token_hash
 from antrean.tenancy.models import Membership
 
@@ -92,16 +96,22 @@ def staff_user_for_token(secret: str, *, now: dt.datetime | None = None):
     return token.user
 
 
-def staff_login(request: HttpRequest, *, username: str, password: str) -> IssuedToken:
+def staff_login(
+    request: HttpRequest, *, username: str, password: str, otp: str | None = None
+) -> IssuedToken:
     """Check a staff login and issue a token.
 
     Wrong password, unknown account and an account that may not hold a token all answer
-    `bad_credentials` and count as a failure; a locked-out username+address answers
-    `too_many_attempts`, even with the right password (django-axes).
+    `bad_credentials` and count as a failure; a locked username+address answers
+    `too_many_attempts` with when to retry, even with the right password. An account that
+    signs in with a second factor also needs `otp`: missing, `otp_required`; wrong or used,
+    `bad_otp` (counted like a wrong password); an admin role that never set one up,
+    `two_factor_setup_required` (it is set up on the staff pages).
     """
+    now = timezone.now()
     username = (username or "")[:MAX_USERNAME_LENGTH]
     if "\x00" in username:
-        # No account has one, and PostgreSQL refuses it in a query (axes would store it).
+        # No account has one, and PostgreSQL refuses it in a query.
         raise DomainError(ErrorCode.BAD_CREDENTIALS)
     credentials = {"username": username}
     user = authenticate(request=request, username=username, password=password or "")
@@ -110,15 +120,23 @@ def staff_login(request: HttpRequest, *, username: str, password: str) -> Issued
         user_login_failed.send(sender=__name__, credentials=credentials, request=request)
         user = None
     if user is None:
-        locked = getattr(request, "axes_locked_out", False) or AxesProxyHandler.is_locked(
-            request, credentials
-        )
-        # We answer the lockout ourselves, in the API's shape; axes' middleware would
-        # otherwise replace the answer with its own plain-text page.
-        request.axes_locked_out = False
-        raise DomainError(ErrorCode.TOO_MANY_ATTEMPTS if locked else ErrorCode.BAD_CREDENTIALS)
-    # A successful login: Django records last_login and axes clears the failures.
+        until = getattr(request, "signin_locked_until", None)
+        if until is not None:
+            raise signin_services.lockout_error(until, now=timezone.now())
+        raise DomainError(ErrorCode.BAD_CREDENTIALS)
+    if signin_services.two_factor_required(user):
+        if not signin_services.has_two_factor(user):
+            raise DomainError(ErrorCode.TWO_FACTOR_SETUP_REQUIRED)
+        if not otp:
+            raise DomainError(ErrorCode.OTP_REQUIRED, field="otp")
+        try:
+            second_factor_check(request, user=user, code=otp, now=now)
+        except DomainError as error:
+            error.field = "otp" if error.field else None
+            raise
+    # A successful login: Django records last_login, the failures of this address are cleared.
     user_logged_in.send(sender=user.__class__, request=request, user=user)
+    signin_services.signin_success_record(username=user.get_username(), ip=client_ip(request))
     return api_token_issue(user=user, label=request.headers.get("User-Agent", ""))
 
 

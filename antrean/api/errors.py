@@ -65,7 +65,10 @@ def _validation_message(kind: str, field: str | None) -> str:
 
 
 def on_domain_error(request: HttpRequest, exc: DomainError) -> JsonResponse:
-    return error_response(exc.code, message=exc.message, field=exc.field)
+    response = error_response(exc.code, message=exc.message, field=exc.field)
+    if exc.retry_after is not None:
+        response["Retry-After"] = str(max(1, exc.retry_after))
+    return response
 
 
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> JsonResponse:

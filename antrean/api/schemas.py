@@ -211,6 +211,15 @@ class BookingOut(Schema):
 class TokenIn(Schema):
     username: Text = Field(max_length=150, examples=["disdukcapil"])
     password: Text = Field(max_length=1024)
+    otp: Text | None = Field(
+        None,
+        max_length=40,
+        description="Two-factor code: the current 6-digit code of the account's authenticator "
+        "app, or one unused recovery code. Required for admin roles (office, agency and "
+        "national admins, superusers) and for any account that turned two-factor sign-in on; "
+        "officers without it leave it out. Each code is accepted once.",
+        examples=["492039"],
+    )
 
 
 class UserOut(Schema):

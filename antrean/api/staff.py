@@ -169,17 +169,29 @@ def _officer_pact_out(user, office: Office, signature: PactSignature | None) -> 
 
 @router.post(
     "/auth/token",
-    response={200: TokenOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={200: TokenOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     tags=["Staff"],
     operation_id="createStaffToken",
     summary="Log in as staff and get a Bearer token",
     description="For officers and admins with a staff account. Wrong credentials, or an "
-    "account that may not use the API, answer 401 `bad_credentials`. After repeated failures "
-    "the username is locked out from this address for a while: 429 `too_many_attempts`, even "
-    "with the right password. The token lasts 12 hours.",
+    "account that may not use the API, answer 401 `bad_credentials`.\n\n"
+    "**Two-factor sign-in.** Admin roles (office, agency and national admins, superusers) "
+    "and every account that turned two-factor sign-in on must also send `otp`: the current "
+    "6-digit code of their authenticator app, or one unused recovery code. Without it: 401 "
+    "`otp_required`; a wrong or already used code: 401 `bad_otp` (counted like a wrong "
+    "password); an admin account that has not set up its authenticator yet: 403 "
+    "`two_factor_setup_required` (it is set up by signing in at /staf/masuk/). Officers "
+    "without two-factor sign-in leave `otp` out.\n\n"
+    "**Lockout.** After 5 wrong passwords or codes, the username is locked from this address: "
+    "429 `too_many_attempts`, even with the right password, with a `Retry-After` header "
+    "(seconds) and the time to wait in `message`. Each further lockout in a row lasts twice "
+    "as long (2 minutes at first by default); an office admin can lift it.\n\n"
+    "The token lasts 12 hours.",
 )
 def create_token(request, payload: TokenIn):
-    issued = staff_login(request, username=payload.username, password=payload.password)
+    issued = staff_login(
+        request, username=payload.username, password=payload.password, otp=payload.otp
+    )
     user = issued.token.user
     memberships = Membership.objects.filter(user=user).select_related("office", "agency")
     return {

@@ -38,6 +38,10 @@ class ErrorCode(StrEnum):
     OFFICER_PACT_REQUIRED = "officer_pact_required"
     BAD_CREDENTIALS = "bad_credentials"
     TOO_MANY_ATTEMPTS = "too_many_attempts"
+    OTP_REQUIRED = "otp_required"
+    BAD_OTP = "bad_otp"
+    TWO_FACTOR_SETUP_REQUIRED = "two_factor_setup_required"
+    TWO_FACTOR_REQUIRED = "two_factor_required"
     CHECKIN_REFUSED = "checkin_refused"
     CHECKIN_TOO_EARLY = "checkin_too_early"
     CHECKIN_TOO_LATE = "checkin_too_late"
@@ -73,6 +77,10 @@ _STATUS = {
     ErrorCode.OFFICER_PACT_REQUIRED: 403,
     ErrorCode.BAD_CREDENTIALS: 401,
     ErrorCode.TOO_MANY_ATTEMPTS: 429,
+    ErrorCode.OTP_REQUIRED: 401,
+    ErrorCode.BAD_OTP: 401,
+    ErrorCode.TWO_FACTOR_SETUP_REQUIRED: 403,
+    ErrorCode.TWO_FACTOR_REQUIRED: 403,
     ErrorCode.RATE_LIMITED: 429,
     ErrorCode.WALKIN_FULL: 409,
 }
@@ -133,6 +141,19 @@ _MESSAGES = {
     ErrorCode.TOO_MANY_ATTEMPTS: _(
         "Terlalu banyak percobaan masuk yang gagal. Akun dikunci sementara; coba lagi nanti."
     ),
+    ErrorCode.OTP_REQUIRED: _(
+        "Akun ini memakai verifikasi dua langkah. Sertakan kode 6 angka dari aplikasi "
+        "autentikator (atau satu kode pemulihan)."
+    ),
+    ErrorCode.BAD_OTP: _("Kode verifikasi salah atau sudah tidak berlaku."),
+    ErrorCode.TWO_FACTOR_SETUP_REQUIRED: _(
+        "Akun dengan peran admin wajib memasang verifikasi dua langkah. Masuk lewat halaman "
+        "staf (/staf/masuk/) untuk memasangnya, lalu coba lagi."
+    ),
+    ErrorCode.TWO_FACTOR_REQUIRED: _(
+        "Akun dengan peran admin wajib memakai verifikasi dua langkah; verifikasi ini tidak "
+        "dapat dimatikan."
+    ),
     ErrorCode.CHECKIN_REFUSED: _(
         "Kode pemesanan atau 4 angka terakhir NIK tidak cocok dengan antrean mana pun."
     ),
@@ -155,10 +176,19 @@ _MESSAGES = {
 class DomainError(Exception):
     """A refused action: a stable code, the form field it belongs to (if any), and a message."""
 
-    def __init__(self, code: ErrorCode, *, field: str | None = None, message: str | None = None):
+    def __init__(
+        self,
+        code: ErrorCode,
+        *,
+        field: str | None = None,
+        message: str | None = None,
+        retry_after: int | None = None,
+    ):
         self.code = code
         self.field = field
         self.message = message or code.message
+        # Seconds until trying again makes sense (a lockout): the API's Retry-After header.
+        self.retry_after = retry_after
         super().__init__(f"{code}: {self.message}")
 
 

@@ -1,11 +1,12 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path, reverse_lazy
 
+from antrean.accounts.views import StaffLoginView
 from antrean.queueing import views
 
 app_name = "queueing"
 urlpatterns = [
-    path("staf/masuk/", views.StaffLoginView.as_view(), name="login"),
+    path("staf/masuk/", StaffLoginView.as_view(), name="login"),
     path(
         "staf/keluar/",
         LogoutView.as_view(next_page=reverse_lazy("queueing:login")),

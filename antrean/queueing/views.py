@@ -8,10 +8,8 @@ input, call one service or selector and render: the rules live in queueing.servi
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -37,7 +35,6 @@ from antrean.queueing.forms import (
     CallSpecificForm,
     CheckInForm,
     PactSignForm,
-    StaffLoginForm,
     TransferForm,
     WalkInForm,
 )
@@ -97,34 +94,6 @@ def _signature_of(ticket: Ticket):
         return ticket.pact_signature
     except ObjectDoesNotExist:
         return None
-
-
-# --- login ---------------------------------------------------------------------------------
-
-
-class StaffLoginView(LoginView):
-    template_name = "queueing/login.html"
-    authentication_form = StaffLoginForm
-    redirect_authenticated_user = True
-    next_page = reverse_lazy("queueing:counters")
-
-    def get_context_data(self, **kwargs):
-        cooloff = getattr(settings, "AXES_COOLOFF_TIME", None)
-        if isinstance(cooloff, int | float):  # axes also takes a number of hours
-            cooloff = dt.timedelta(hours=cooloff)
-        minutes = int(cooloff.total_seconds() // 60) if isinstance(cooloff, dt.timedelta) else 0
-        return super().get_context_data(cooloff_minutes=minutes, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        response = super().post(request, *args, **kwargs)
-        if getattr(request, "axes_locked_out", False):
-            # django-axes would replace this answer with its own English text; the lockout is
-            # explained here instead, and axes is told it has been answered.
-            request.axes_locked_out = False
-            form = self.get_form_class()(request)
-            context = self.get_context_data(form=form, locked_out=ErrorCode.TOO_MANY_ATTEMPTS)
-            return render(request, self.template_name, context, status=429)
-        return response
 
 
 # --- counters ------------------------------------------------------------------------------

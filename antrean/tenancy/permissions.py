@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from antrean.core.errors import DomainError, ErrorCode
@@ -219,3 +220,39 @@ def can_review_audit(user, office_id: int | None) -> bool:
 def counters_operable(user, queryset: QuerySet) -> QuerySet:
     """The counters of `queryset` the account may operate."""
     return filter_in_scope(user, queryset, office="office", agency="agency")
+
+
+# --- Sign-in -----------------------------------------------------------------------------------
+
+
+def requires_two_factor(user) -> bool:
+    """Accounts that configure something sign in with a second factor (antrean.accounts
+    enforces it outside DEBUG; anyone may turn it on for their own account)."""
+    return scope_of(user).is_admin
+
+
+def can_unlock_account(user, account) -> bool:
+    """Lifts the sign-in lock of `account`: national admins and superusers any account, office
+    admins the accounts holding a role at an office they administer."""
+    scope = scope_of(user)
+    if scope.everything:
+        return True
+    if not scope.office_ids or account is None:
+        return False
+    return Membership.objects.filter(user=account, office__in=scope.office_ids).exists()
+
+
+def accounts_unlockable(user) -> QuerySet:
+    """The accounts whose sign-in lock `user` may lift (see `can_unlock_account`)."""
+    scope = scope_of(user)
+    accounts = get_user_model().objects.all()
+    if scope.everything:
+        return accounts
+    held = Membership.objects.filter(office__in=scope.office_ids).values("user")
+    return accounts.filter(pk__in=held)
+
+
+def may_unlock_accounts(user) -> bool:
+    """Sees the page of locked accounts: office admins, national admins, superusers."""
+    scope = scope_of(user)
+    return scope.everything or bool(scope.office_ids)

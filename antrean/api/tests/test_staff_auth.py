@@ -2,17 +2,23 @@
 
 import datetime as dt
 import hashlib
+import time
 
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from antrean.accounts.models import SignInLock
+from antrean.accounts.services import recovery_codes_regenerate
 from antrean.api.auth import TOKEN_LIFETIME, api_token_issue, api_token_revoke
 from antrean.api.models import ApiToken
 from antrean.api.tests.staff_setup import PASSWORD, make_staff, make_user
 from antrean.tenancy.models import Membership
 from antrean.testing.factories import make_agency, make_office
+from antrean.testing.signin import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -22,15 +28,23 @@ PACT = "/api/v1/officer/pact"
 
 @pytest.fixture
 def login(client):
-    def _login(username: str, password: str = PASSWORD, **extra):
-        return client.post(
-            TOKEN,
-            {"username": username, "password": password},
-            content_type="application/json",
-            **extra,
-        )
+    def _login(username: str, password: str = PASSWORD, otp: str | None = None, **extra):
+        body = {"username": username, "password": password}
+        if otp is not None:
+            body["otp"] = otp
+        return client.post(TOKEN, body, content_type="application/json", **extra)
 
     return _login
+
+
+def authenticator(user) -> TOTPDevice:
+    return TOTPDevice.objects.create(user=user, name="uji", confirmed=True)
+
+
+def totp_code(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + steps_ahead * device.step
+    return f"{totp.token():06d}"
 
 
 @pytest.fixture
@@ -94,15 +108,17 @@ def test_each_login_gives_a_new_token(login, agency):
 
 
 def test_superuser_without_membership_gets_a_token(login):
-    make_user("akar", is_superuser=True)
-    response = login("akar")
+    root = make_user("akar", is_superuser=True)
+    response = login("akar", otp=totp_code(authenticator(root)))
     assert response.status_code == 200
     assert response.json()["memberships"] == []
 
 
 def test_office_admin_gets_a_token(login, agency):
-    make_staff(office=agency.office, role=Membership.Role.OFFICE_ADMIN, username="admin-kantor")
-    response = login("admin-kantor")
+    admin = make_staff(
+        office=agency.office, role=Membership.Role.OFFICE_ADMIN, username="admin-kantor"
+    )
+    response = login("admin-kantor", otp=totp_code(authenticator(admin)))
     assert response.status_code == 200
     assert response.json()["memberships"][0]["role"] == "office_admin"
     assert response.json()["memberships"][0]["agency"] is None
@@ -248,7 +264,7 @@ def test_missing_or_unknown_token_is_401_in_our_shape(client, header):
 def test_the_token_of_one_user_is_not_the_session_of_another(client, agency):
     """A logged-in admin session does not stand in for a token."""
     admin = make_user("akar", is_superuser=True)
-    client.force_login(admin)
+    sign_in(client, admin)
     _bad_credentials(client.get(PACT))
 
 
@@ -261,7 +277,7 @@ def _fail(login, username: str, times: int) -> list[int]:
 
 def test_lockout_after_the_failure_limit_even_with_the_right_password(login, agency):
     make_staff(agency, username="petugas-a")
-    limit = settings.AXES_FAILURE_LIMIT
+    limit = settings.ANTREAN_SIGNIN_FAILURE_LIMIT
 
     statuses = _fail(login, "petugas-a", limit)
 
@@ -278,7 +294,7 @@ def test_lockout_after_the_failure_limit_even_with_the_right_password(login, age
 def test_lockout_is_per_username(login, agency):
     make_staff(agency, username="petugas-a")
     make_staff(agency, username="petugas-b")
-    _fail(login, "petugas-a", settings.AXES_FAILURE_LIMIT)
+    _fail(login, "petugas-a", settings.ANTREAN_SIGNIN_FAILURE_LIMIT)
 
     assert login("petugas-a").status_code == 429
     assert login("petugas-b").status_code == 200
@@ -287,14 +303,14 @@ def test_lockout_is_per_username(login, agency):
 
 def test_lockout_is_per_address(login, agency):
     make_staff(agency, username="petugas-a")
-    _fail(login, "petugas-a", settings.AXES_FAILURE_LIMIT)
+    _fail(login, "petugas-a", settings.ANTREAN_SIGNIN_FAILURE_LIMIT)
 
     assert login("petugas-a", REMOTE_ADDR="10.0.0.9").status_code == 200
 
 
 def test_a_successful_login_clears_earlier_failures(login, agency):
     make_staff(agency, username="petugas-a")
-    limit = settings.AXES_FAILURE_LIMIT
+    limit = settings.ANTREAN_SIGNIN_FAILURE_LIMIT
 
     assert _fail(login, "petugas-a", limit - 1) == [401] * (limit - 1)
     assert login("petugas-a").status_code == 200
@@ -304,7 +320,7 @@ def test_a_successful_login_clears_earlier_failures(login, agency):
 
 def test_refused_accounts_count_towards_the_lockout(login, agency):
     make_user("tanpa-peran")
-    limit = settings.AXES_FAILURE_LIMIT
+    limit = settings.ANTREAN_SIGNIN_FAILURE_LIMIT
 
     statuses = [login("tanpa-peran").status_code for _ in range(limit)]
 
@@ -317,7 +333,7 @@ def test_refused_accounts_count_towards_the_lockout(login, agency):
 def test_admin_lists_tokens_and_revokes_them(client, agency):
     officer = make_staff(agency)
     keep, revoke = api_token_issue(user=officer), api_token_issue(user=officer)
-    client.force_login(make_user("akar", is_superuser=True))
+    sign_in(client, make_user("akar", is_superuser=True))
 
     listing = client.get("/admin/api/apitoken/")
     assert listing.status_code == 200
@@ -335,3 +351,91 @@ def test_admin_lists_tokens_and_revokes_them(client, agency):
     assert revoke.token.revoked_at is not None
     assert keep.token.revoked_at is None
     assert ApiToken.objects.count() == 2
+
+
+# --- Two-factor sign-in --------------------------------------------------------------------
+
+
+@pytest.fixture
+def office_admin(agency):
+    return make_staff(
+        office=agency.office, role=Membership.Role.OFFICE_ADMIN, username="admin-kantor"
+    )
+
+
+def test_admin_without_a_code_is_asked_for_one(login, office_admin):
+    authenticator(office_admin)
+    response = login("admin-kantor")
+    assert response.status_code == 401
+    assert response.json()["error"] == "otp_required"
+    assert "verifikasi dua langkah" in response.json()["message"]
+    assert not ApiToken.objects.exists()
+
+
+def test_admin_with_a_wrong_code_is_refused_and_it_counts(login, office_admin):
+    device = authenticator(office_admin)
+    good = totp_code(device)
+    wrong = next(c for c in ("000000", "111111", "222222") if c != good)
+    response = login("admin-kantor", otp=wrong)
+    assert response.status_code == 401
+    assert response.json() == {
+        "error": "bad_otp",
+        "message": "Kode verifikasi salah atau sudah tidak berlaku.",
+        "field": "otp",
+    }
+    assert SignInLock.objects.get(username="admin-kantor").failures == 1
+    assert not ApiToken.objects.exists()
+
+
+def test_a_code_is_accepted_once(login, office_admin):
+    device = authenticator(office_admin)
+    code = totp_code(device)
+    assert login("admin-kantor", otp=code).status_code == 200
+    replay = login("admin-kantor", otp=code)
+    assert replay.status_code == 401
+    assert replay.json()["error"] == "bad_otp"
+    assert ApiToken.objects.count() == 1
+
+
+def test_a_recovery_code_stands_in_for_the_app(login, office_admin):
+    authenticator(office_admin)
+    codes = recovery_codes_regenerate(user=office_admin)
+    assert login("admin-kantor", otp=codes[3]).status_code == 200
+
+
+def test_admin_without_an_authenticator_is_told_to_set_one_up(login, office_admin):
+    response = login("admin-kantor", otp="123456")
+    assert response.status_code == 403
+    assert response.json()["error"] == "two_factor_setup_required"
+    assert "/staf/masuk/" in response.json()["message"]
+
+
+def test_officer_who_turned_it_on_sends_a_code_too(login, agency):
+    officer = make_staff(agency, username="petugas-a")
+    device = authenticator(officer)
+    assert login("petugas-a").json()["error"] == "otp_required"
+    assert login("petugas-a", otp=totp_code(device)).status_code == 200
+
+
+def test_wrong_codes_lock_like_wrong_passwords_with_retry_after(login, office_admin, settings):
+    settings.ANTREAN_SIGNIN_FAILURE_LIMIT = 2
+    device = authenticator(office_admin)
+    wrong = next(c for c in ("000000", "111111", "222222") if c != totp_code(device))
+    assert login("admin-kantor", otp=wrong).status_code == 401
+    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0)
+    locked = login("admin-kantor", otp=wrong)
+    assert locked.status_code == 429
+    assert locked.json()["error"] == "too_many_attempts"
+    assert "coba lagi dalam 2 menit" in locked.json()["message"]
+    assert 110 <= int(locked["Retry-After"]) <= 120
+    # Now even the right password and code are refused from this address.
+    assert login("admin-kantor", otp=totp_code(device, steps_ahead=1)).status_code == 429
+
+
+def test_the_openapi_description_documents_the_code(client):
+    schema = client.get("/api/openapi.json").json()
+    operation = schema["paths"]["/api/v1/auth/token"]["post"]
+    for code in ("otp_required", "bad_otp", "two_factor_setup_required", "too_many_attempts"):
+        assert code in operation["description"]
+    body = schema["components"]["schemas"]["TokenIn"]["properties"]
+    assert "otp" in body and "recovery code" in body["otp"]["description"]

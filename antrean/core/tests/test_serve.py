@@ -5,8 +5,16 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
 
-from antrean.core.management.commands.serve import PASSWORD_ENV, PASSWORD_FILE, setup
+from antrean.accounts.management.commands.dev_otp import current_code
+from antrean.accounts.services import has_two_factor, otp_verify
+from antrean.core.management.commands.serve import (
+    PASSWORD_ENV,
+    PASSWORD_FILE,
+    TOTP_SECRETS_FILE,
+    setup,
+)
 from antrean.tenancy.models import Office
 from antrean.testing.factories import make_office
 
@@ -93,3 +101,55 @@ def test_setup_makes_missing_slots(tmp_path, monkeypatch):
     setup(stdout=StringIO(), demo=True, var_dir=tmp_path)
     assert Slot.objects.filter(service__office=office).exists()
     assert not Office.objects.filter(code="mpp-badung").exists()  # not empty: no demo
+
+
+@pytest.mark.django_db
+def test_setup_gives_the_demo_admins_an_authenticator_printed_once(tmp_path, monkeypatch):
+    monkeypatch.setenv(PASSWORD_ENV, "sandi-dari-env-123")
+    out = StringIO()
+    setup(stdout=out, demo=True, var_dir=tmp_path)
+    path = tmp_path / TOTP_SECRETS_FILE
+    lines = dict(line.split(" ", 1) for line in path.read_text().splitlines())
+    assert set(lines) == {"admin", "admin-mpp-badung", "admin-mpp-sidoarjo"}
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    for username, secret in lines.items():
+        assert secret in out.getvalue()
+        user = get_user_model().objects.get(username=username)
+        assert has_two_factor(user)
+        # The code `manage.py dev_otp` prints is one the account accepts.
+        code, left = current_code(secret)
+        assert 0 < left <= 30
+        assert otp_verify(user=user, code=code) is not None
+    # Officers sign in as before.
+    assert not has_two_factor(get_user_model().objects.get(username="disdukcapil"))
+
+    out = StringIO()
+    setup(stdout=out, demo=True, var_dir=tmp_path)
+    assert not any(secret in out.getvalue() for secret in lines.values())
+    assert "dev_otp" in out.getvalue()
+    assert dict(line.split(" ", 1) for line in path.read_text().splitlines()) == lines
+
+
+@pytest.mark.django_db
+def test_dev_otp_prints_codes_only_for_accounts_serve_made(tmp_path, monkeypatch, settings):
+    monkeypatch.setenv(PASSWORD_ENV, "sandi-dari-env-123")
+    settings.VAR_DIR = tmp_path
+    setup(stdout=StringIO(), demo=False, var_dir=tmp_path)
+    out = StringIO()
+    call_command("dev_otp", "admin", stdout=out)
+    code = out.getvalue().split()[0]
+    assert len(code) == 6 and code.isdigit()
+    with pytest.raises(CommandError):
+        call_command("dev_otp", "orang-lain", stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_an_admin_that_set_up_its_own_authenticator_keeps_it(tmp_path, monkeypatch):
+    monkeypatch.setenv(PASSWORD_ENV, "sandi-dari-env-123")
+    setup(stdout=StringIO(), demo=False, var_dir=tmp_path)
+    admin = get_user_model().objects.get(username="admin")
+    device = admin.totpdevice_set.get()
+    (tmp_path / TOTP_SECRETS_FILE).unlink()
+    setup(stdout=StringIO(), demo=False, var_dir=tmp_path)
+    assert list(admin.totpdevice_set.all()) == [device]
+    assert not (tmp_path / TOTP_SECRETS_FILE).exists()

@@ -21,6 +21,7 @@ from antrean.queueing.models import Ticket
 from antrean.queueing.services import ticket_call_next, ticket_recall
 from antrean.queueing.states import Status
 from antrean.testing.factories import check_in, local_time, make_booking, make_slot
+from antrean.testing.signin import sign_in
 
 # serialized_rollback: the flush after each test must leave the pacts seeded by migrations.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -205,7 +206,7 @@ def test_editing_the_running_text_in_the_admin_resyncs_open_boards():
     board = Board.objects.create(office=hall.office, running_text="Teks lama")
     get_user_model().objects.create_superuser("kepala", password="x-admin-pass-1")
     client = Client()
-    client.force_login(get_user_model().objects.get(username="kepala"))
+    sign_in(client, get_user_model().objects.get(username="kepala"))
 
     def edit():
         response = client.post(

@@ -36,6 +36,7 @@ from antrean.testing.factories import (
     make_service,
     make_slot,
 )
+from antrean.testing.signin import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -569,7 +570,7 @@ def test_guessing_the_digits_stops_after_a_few_tries(client, office, service):
 
 def test_admin_registers_a_kiosk_and_shows_its_address_once(client, office):
     admin = get_user_model().objects.create_superuser("admin", password="rahasia-panjang-1")
-    client.force_login(admin)
+    sign_in(client, admin)
     response = client.post(
         "/admin/display/kiosk/add/",
         {"office": office.pk, "name": "Lobi 3", "printer_host": "", "printer_port": 9100,
@@ -603,7 +604,7 @@ def test_an_office_admin_sees_only_the_kiosks_of_their_office(client, office):
 
     user.user_permissions.add(*Permission.objects.filter(codename__endswith="_kiosk"))
     Membership.objects.create(user=user, role=Membership.Role.OFFICE_ADMIN, office=office)
-    client.force_login(user)
+    sign_in(client, user)
     listing = client.get("/admin/display/kiosk/").content.decode()
     assert "Lobi sini" in listing
     assert "Lobi sana" not in listing

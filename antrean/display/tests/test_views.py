@@ -14,6 +14,7 @@ from antrean.display.tests.hall import make_hall
 from antrean.queueing.services import ticket_call_next
 from antrean.tenancy.models import Membership
 from antrean.testing.factories import check_in, local_time, make_booking, make_slot
+from antrean.testing.signin import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -234,7 +235,7 @@ def test_office_admins_edit_only_their_own_office_board():
         Permission.objects.filter(codename__in=["view_board", "change_board"])
     )
     client = Client()
-    client.force_login(user)
+    sign_in(client, user)
 
     listing = client.get("/admin/display/board/").content.decode()
     assert "Teks kami" in listing and "Teks mereka" not in listing

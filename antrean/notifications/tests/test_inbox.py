@@ -15,6 +15,7 @@ from antrean.integrity.signing import signing_cache_clear
 from antrean.notifications.models import ErrorCategory, Kind, Message, Status
 from antrean.notifications.services import message_queue
 from antrean.testing.factories import booking_request, make_office, make_service, make_slot
+from antrean.testing.signin import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +59,7 @@ def confirmed(office) -> Message:
 def clerk(client):
     """A logged-in user who is not staff."""
     user = get_user_model().objects.create_user("warga", password="rahasia-sekali-123")
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 
@@ -201,7 +202,7 @@ def test_empty_inbox(admin_client):
 
 
 def _login(client, user):
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 

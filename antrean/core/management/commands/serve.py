@@ -28,6 +28,7 @@ DEV_USERNAME = "admin"
 PASSWORD_FILE = "dev-admin-password"  # noqa: S105 (a file name)
 PASSWORD_ENV = "ANTREAN_DEV_PASSWORD"  # noqa: S105 (a variable name)
 STAFF_PASSWORD_FILE = "dev-staff-passwords"  # noqa: S105 (a file name)
+TOTP_SECRETS_FILE = "dev-totp-secrets"
 
 logger = logging.getLogger("antrean.serve")
 
@@ -89,6 +90,7 @@ def setup(*, stdout, demo: bool = True, var_dir: Path | None = None) -> DevAdmin
     _report_admin(stdout, dev_admin)
     if demo:
         demo_staff_setup(stdout, var_dir=var_dir)
+    dev_two_factor_setup(stdout, var_dir=var_dir)
     call_command("ensure_slots", stdout=stdout)
     return dev_admin
 
@@ -131,6 +133,62 @@ def demo_staff_setup(stdout, *, var_dir: Path) -> None:
         stdout.write(f"    {line}")
     stdout.write(f"    tersimpan di:  {path}")
     stdout.write("")
+
+
+def dev_two_factor_accounts() -> list:
+    """The development admin and the demo office admins: the accounts `serve` made that must
+    sign in with a second factor."""
+    from antrean.demo.data import OFFICES
+
+    usernames = [DEV_USERNAME, *(f"admin-{data['code']}" for data in OFFICES)]
+    users = get_user_model().objects.filter(username__in=usernames, is_active=True)
+    return sorted(users, key=lambda user: usernames.index(user.username))
+
+
+def dev_two_factor_setup(stdout, *, var_dir: Path) -> list[tuple[str, str]]:
+    """Give each development admin account that must use a second factor and has none an
+    authenticator; print each secret once and keep it in var/dev-totp-secrets (0600), where
+    `manage.py dev_otp <username>` reads it to print the current code. Returns the pairs
+    (username, secret) made now."""
+    from antrean.accounts.services import (
+        has_two_factor,
+        totp_device_provision,
+        totp_secret,
+        two_factor_mandatory,
+    )
+
+    path = var_dir / TOTP_SECRETS_FILE
+    made = []
+    for user in dev_two_factor_accounts():
+        if two_factor_mandatory(user) and not has_two_factor(user):
+            made.append((user.username, totp_secret(totp_device_provision(user=user))))
+    if made:
+        names = {username for username, _secret in made}
+        kept = [
+            line
+            for line in (path.read_text().splitlines() if path.exists() else [])
+            if line.split(" ", 1)[0] not in names
+        ]
+        _write_private(path, "\n".join([*kept, *(f"{u} {s}" for u, s in made)]))
+        width = max(len(username) for username, _secret in made)
+        stdout.write("")
+        stdout.write(
+            "  Verifikasi dua langkah akun admin (kunci rahasia hanya ditampilkan sekali):"
+        )
+        for username, secret in made:
+            stdout.write(f"    {username.ljust(width)}  {secret}")
+        stdout.write(f"    tersimpan di:  {path}")
+        stdout.write("    kode saat ini: .venv/bin/python manage.py dev_otp <nama pengguna>")
+        stdout.write(
+            "    (atau ketik kunci di aplikasi autentikator: Google Authenticator, Aegis …)"
+        )
+        stdout.write("")
+    elif path.exists():
+        stdout.write(
+            "Kode verifikasi akun admin: .venv/bin/python manage.py dev_otp <nama pengguna> "
+            f"(kunci di {path})."
+        )
+    return made
 
 
 def _report_admin(stdout, dev_admin: DevAdmin) -> None:
