@@ -144,8 +144,10 @@ def open_all_day(office: Office) -> None:
 def session_cookie(user, server: str) -> dict:
     """A signed-in session for `user`, as a cookie for the browser: the pages behind the login
     are what this test is about, not the login itself (whose page is visited on its own)."""
+    from antrean.testing.signin import sign_in
+
     client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    sign_in(client, user)  # with the second step, as an admin role needs
     name = settings.SESSION_COOKIE_NAME
     return {"name": name, "value": client.cookies[name].value, "url": server}
 

@@ -16,6 +16,8 @@ from antrean.testing.factories import make_office
 pytestmark = pytest.mark.django_db
 
 PAGE_MESSAGE = ErrorCode.INVALID_REQUEST.message
+# The site's own 400 page (templates/400.html).
+PAGE_TEXT = "Permintaan yang dikirim tidak lengkap atau tidak sesuai."
 
 
 @pytest.fixture(autouse=True)
@@ -26,15 +28,17 @@ def _back_to_default_language():
 
 @pytest.fixture
 def admin_client():
+    from antrean.testing.signin import sign_in
+
     admin = get_user_model().objects.create_superuser("akar", password=None)
     client = Client()
-    client.force_login(admin)
+    sign_in(client, admin)
     return client
 
 
 def assert_page_refused(response):
     assert response.status_code == 400, response.content
-    assert PAGE_MESSAGE in response.content.decode()
+    assert PAGE_TEXT in response.content.decode()
 
 
 def assert_api_refused(response):
@@ -129,7 +133,7 @@ def test_the_page_follows_the_language_switch(client, settings):
     response = client.get("/kantor/a%00/")
 
     assert response.status_code == 400
-    assert "The request is incomplete or its content is not valid." in response.content.decode()
+    assert "The request sent is incomplete or not valid." in response.content.decode()
 
 
 def test_the_projects_400_page_is_used_when_there_is_one(client, settings, tmp_path):
