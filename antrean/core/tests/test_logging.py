@@ -82,3 +82,33 @@ def test_the_console_handler_is_configured_with_the_filter():
         h for h in root.handlers if any(isinstance(f, MaskPersonalDataFilter) for f in h.filters)
     ]
     assert filtered, "the root logger's console handler must mask personal data"
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("NIK saya 5103 0141 0190 0001.", "NIK saya 5103********0001."),
+        ("nik: 5103-0141-0190-0001", "nik: 5103********0001"),
+        ("5103.0141.0190.0001", "5103********0001"),
+        ("WA 0812-3456-7890 ya", "WA 0812****890 ya"),
+        ("hubungi +62 812 3456 7890", "hubungi +62812****890"),
+        ("(0812) 3456 7890", "(0812****890"),
+        ("antrean 3 0812 3456 7890", "antrean 3 0812****890"),
+    ],
+)
+def test_grouped_numbers_are_masked(text, masked):
+    """What citizens type into WhatsApp is grouped the way the card or phone shows it."""
+    assert mask_text(text) == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A-007 dipanggil ke loket 3 pada 2026-01-05 09.15",
+        "Biaya Rp 150.000, dibayar 12-01-2026",
+        "kode ABCD-2345, antrean 12 dari 40",
+        "",
+    ],
+)
+def test_grouped_ordinary_numbers_are_left_alone(text):
+    assert mask_text(text) == text
