@@ -137,7 +137,7 @@ def certificate_content(certificate: Certificate) -> CertificateContent:
 def certificate_render(*, certificate_id: int) -> Certificate:
     """Render, sign and store the PDF once. Safe to run twice: a ready one is left alone."""
     certificate = Certificate.objects.select_related("office").get(pk=certificate_id)
-    if certificate.is_ready:
+    if certificate.is_ready or certificate.is_erased:
         return certificate
     key = signing_key_active(office=certificate.office)
     pdf = pdf_sign(
@@ -149,7 +149,7 @@ def certificate_render(*, certificate_id: int) -> Certificate:
     digest = hashlib.sha256(pdf).hexdigest()
     with transaction.atomic():
         locked = Certificate.objects.select_for_update().get(pk=certificate_id)
-        if locked.is_ready:  # another worker finished first
+        if locked.is_ready or locked.is_erased:  # another worker finished (or erased) first
             return locked
         sealed = pdf_seal(pdf, certificate_id=locked.pk)
         locked.pdf.save(f"{locked.number}.pdf", ContentFile(sealed), save=False)
