@@ -406,6 +406,6 @@ def personal_data_access_check(*, code: str, nik: str, client_ip: str | None) ->
     # Compared in constant time, and compared even when there is no ticket.
     stored = ticket.nik_hash if ticket is not None and ticket.nik_hash else "-" * len(given)
     if not hmac.compare_digest(given, stored) or ticket is None:
-        raise DomainError(ErrorCode.NOT_FOUND, field="code", message=str(ACCESS_REFUSED))
+        raise DomainError(ErrorCode.NOT_FOUND, message=str(ACCESS_REFUSED))
     logger.info("Personal data access request answered for ticket %s", ticket.pk)
     return ticket

@@ -305,7 +305,8 @@ def test_sessions_lose_expired_rows_and_stale_sealed_personal_data():
 # --- several workers at once ----------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the pacts seeded by migrations must outlive this test's flush.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_several_workers_at_once_erase_each_ticket_once(office):
     service = make_service(office)
     for _ in range(24):
