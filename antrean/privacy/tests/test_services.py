@@ -299,7 +299,14 @@ def test_sessions_lose_expired_rows_and_stale_sealed_personal_data():
     assert not Session.objects.filter(session_key=expired.session_key).exists()
     left = SessionStore(session_key=kiosk.session_key).load()
     assert set(left) == {"kiosk_issued", "booking_owned"}
+
+    # Looking into every session is done once a day (by one of the workers), or when asked.
+    later = SessionStore()
+    later["booking_identity"] = {"sealed": sealed, "at": stale_at}
+    later.create()
     assert personal_data_erase_expired().sessions_scrubbed == 0
+    assert personal_data_erase_expired(scrub_sessions=True).sessions_scrubbed == 1
+    assert "booking_identity" not in SessionStore(session_key=later.session_key).load()
 
 
 # --- several workers at once ----------------------------------------------------------------

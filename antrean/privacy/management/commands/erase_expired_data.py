@@ -19,7 +19,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run=False, batch_size=BATCH_SIZE, **options):
-        report = personal_data_erase_expired(dry_run=dry_run, batch_size=max(batch_size, 1))
+        report = personal_data_erase_expired(
+            dry_run=dry_run, batch_size=max(batch_size, 1), scrub_sessions=True
+        )
         head = "Due for erasure" if dry_run else "Erased"
         lines = [
             f"{head} (retention {retention_days()} days; tickets dated before "
