@@ -7,7 +7,7 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from antrean.integrity.certificates import certificate_pdf_bytes
 from antrean.integrity.models import Certificate
@@ -194,3 +194,22 @@ def test_after_erasure_the_request_still_works_and_says_what_was_erased(client):
     assert "ticket.nik" in data["retention"]["erased"]
     assert data["certificate"]["file"] == "erased"
     assert client.get(PDF_URL).status_code == 302  # no file to give
+
+
+@pytest.fixture
+def _back_to_indonesian():
+    yield
+    translation.deactivate()  # a request leaves its language active in the thread
+
+
+@pytest.mark.usefixtures("_back_to_indonesian")
+def test_the_pages_are_in_english_when_english_is_chosen(client, bookings, settings):
+    a, _b = bookings
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Show my data" in client.get(FORM).content.decode()
+    refused = ask(client, a.code, NIK_B).content.decode()
+    assert "The booking code or NIK does not match any booking." in refused
+    ask(client, a.code, NIK_A)
+    html = client.get(RESULT).content.decode()
+    assert "This is all the data we hold about booking" in html
+    assert "Data is kept for 365 days after the queue date." in html
