@@ -344,10 +344,15 @@ def test_several_workers_at_once_erase_each_ticket_once(office):
 
 
 @pytest.mark.django_db
-def test_after_erasure_downloads_answer_not_found_instead_of_pending(office, client):
+def test_after_erasure_downloads_answer_not_found_instead_of_pending(office, client, admin_client):
     result = book_on(make_service(office), days_ago(OLD))
     code = result.ticket.code
+    messages_send_due(worker_id="uji")
+    message = Message.objects.get(ticket=result.ticket)
+    inbox_pdf = reverse("notifications:inbox_certificate", args=[message.pk])
+    assert admin_client.get(inbox_pdf).status_code == 200
     personal_data_erase_expired()
+    assert admin_client.get(inbox_pdf).status_code == 404  # the staff inbox too
 
     client.get(f"/antrean/{code}/?t={result.token}")  # the private link: this browser owns it
     page = client.get(f"/antrean/{code}/")
