@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "antrean.booking",
     "antrean.notifications",
     "antrean.display",
+    "antrean.privacy",
     "antrean.api",
 ]
 
@@ -232,6 +233,10 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every start otherwise
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Stored files (certificate PDFs, sealed with the data keys) are readable by the app's own
+# user only; MEDIA_ROOT is never served directly (the views check who asks, then serve).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -381,6 +386,14 @@ ANTREAN_MAX_BOOKINGS_PER_NIK_PER_DAY = env.int("ANTREAN_MAX_BOOKINGS_PER_NIK_PER
 # is generous for people and tight for a bot. Counted in the shared cache (Redis when set).
 ANTREAN_BOOKINGS_PER_ADDRESS = env.int("ANTREAN_BOOKINGS_PER_ADDRESS", default=30)
 ANTREAN_BOOKINGS_PER_ADDRESS_WINDOW = env.int("ANTREAN_BOOKINGS_PER_ADDRESS_WINDOW", default=600)
+# Personal data (UU PDP): kept this many days after the ticket's date (or after a record
+# not tied to a ticket was made), then erased by the worker's hourly retention job
+# (antrean.privacy; `manage.py erase_expired_data`). What the ledger and statistics need stays.
+ANTREAN_RETENTION_DAYS = env.int("ANTREAN_RETENTION_DAYS", default=365)
+# A citizen's request for their own data (booking code + full NIK): attempts per client
+# address an hour, and per booking code a day, counted in the shared cache.
+ANTREAN_DATA_ACCESS_PER_ADDRESS = env.int("ANTREAN_DATA_ACCESS_PER_ADDRESS", default=20)
+ANTREAN_DATA_ACCESS_PER_CODE = env.int("ANTREAN_DATA_ACCESS_PER_CODE", default=10)
 # How long a process may keep rows that every booking reads but admins rarely change (the pact
 # in force, opening hours and closures, message template names). A change made in this process
 # is seen at once; other processes see it within this many seconds.

@@ -1,12 +1,15 @@
-"""Time to render and sign one certificate, with keys and fonts loaded once.
+"""Time to render, sign and seal one certificate, with keys and fonts loaded once.
 
 Usage: .venv/bin/python bench/certificate.py [--runs N] [--json PATH]
 Runs outside the database: the content is built in memory and the development key is made in a
 temporary folder, so the figure is the PDF work alone (what the certificate task adds to a
-booking's cost).
+booking's cost). Sealing (AES-GCM with the data keys, as the stored file is written) goes through
+integrity.certificates.pdf_seal, the function the certificate task uses; opening it back goes
+through the same code as every reader (certificate_pdf_bytes).
 """
 
 import argparse
+import hashlib
 import json
 import os
 import statistics
@@ -27,8 +30,9 @@ from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
 
 from antrean.integrity.certificate_pdf import CertificateContent, render_certificate  # noqa: E402
+from antrean.integrity.certificates import pdf_open_stored, pdf_seal  # noqa: E402
 from antrean.integrity.defaults import default_text  # noqa: E402
-from antrean.integrity.models import SigningKey  # noqa: E402
+from antrean.integrity.models import Certificate, SigningKey  # noqa: E402
 from antrean.integrity.signing import certificate_key_id, pdf_check_signature, pdf_sign  # noqa: E402
 
 
@@ -100,22 +104,31 @@ def run(runs: int) -> dict:
         key = _dev_key(Path(folder))
         # Warm up: fonts, key loading, imports.
         pdf = pdf_sign(render_certificate(sample_content(0)), key=key, reason="x", location="y")
-        render_ms, sign_ms, total_ms = [], [], []
+        render_ms, sign_ms, seal_ms, open_ms, total_ms = [], [], [], [], []
         for n in range(1, runs + 1):
             t0 = time.perf_counter()
             unsigned = render_certificate(sample_content(n))
             t1 = time.perf_counter()
             pdf = pdf_sign(unsigned, key=key, reason="Piagam Pakta Integritas", location="Badung")
             t2 = time.perf_counter()
+            sealed = pdf_seal(pdf, certificate_id=n)
+            t3 = time.perf_counter()
+            record = Certificate(pk=n, number=f"b-{n}", pdf_sha256=hashlib.sha256(pdf).hexdigest())
+            assert pdf_open_stored(sealed, certificate=record) == pdf
+            t4 = time.perf_counter()
             render_ms.append((t1 - t0) * 1000)
             sign_ms.append((t2 - t1) * 1000)
-            total_ms.append((t2 - t0) * 1000)
+            seal_ms.append((t3 - t2) * 1000)
+            open_ms.append((t4 - t3) * 1000)
+            total_ms.append((t3 - t0) * 1000)
     total_ms.sort()
     return {
         "runs": runs,
         "cores": os.cpu_count(),
         "render_median_ms": round(statistics.median(render_ms), 2),
         "sign_median_ms": round(statistics.median(sign_ms), 2),
+        "seal_median_ms": round(statistics.median(seal_ms), 3),
+        "open_median_ms": round(statistics.median(open_ms), 3),
         "total_median_ms": round(statistics.median(total_ms), 2),
         "total_p99_ms": round(total_ms[int(len(total_ms) * 0.99) - 1], 2),
         "pdf_bytes": len(pdf),
@@ -133,7 +146,8 @@ def main() -> None:
     print(
         f"certificate render+sign ({result['cores']} cores, {result['runs']} runs): "
         f"median {result['total_median_ms']} ms (render {result['render_median_ms']} ms, "
-        f"sign {result['sign_median_ms']} ms), p99 {result['total_p99_ms']} ms, "
+        f"sign {result['sign_median_ms']} ms, seal {result['seal_median_ms']} ms; "
+        f"opening it back {result['open_median_ms']} ms), p99 {result['total_p99_ms']} ms, "
         f"{result['pdf_bytes']} bytes"
     )
     if args.json:

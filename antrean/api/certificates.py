@@ -87,7 +87,7 @@ def booking_certificate(
 ) -> FileResponse:
     ticket = _booking_get(code, token)
     certificate = certificate_for_ticket(code=ticket.code)
-    if certificate is None:
+    if certificate is None or certificate.is_erased:  # erased under the retention policy
         raise DomainError(ErrorCode.NOT_FOUND)
     if not certificate.is_ready:
         response = error_response(ErrorCode.CERTIFICATE_PENDING)

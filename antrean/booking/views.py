@@ -335,6 +335,8 @@ def booking_certificate(request: HttpRequest, code: str) -> HttpResponse:
     if not _owns(request, code):
         return _forbidden(request)
     certificate = certificate_for_ticket(code=code)
+    if certificate is not None and certificate.is_erased:
+        return _not_found(request, _("Berkas piagam ini telah dihapus sesuai masa retensi data."))
     if certificate is None or not certificate.is_ready:
         return _not_found(request, _("Piagam belum tersedia. Coba lagi sebentar lagi."))
     return pdf_response(certificate)

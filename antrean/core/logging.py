@@ -12,13 +12,37 @@ Two layers:
 What is masked: NIK-shaped runs of 16 digits, Indonesian mobile numbers, the values of query
 parameters that carry secrets (`t=` booking tokens, `device=` kiosk tokens, `token=`, …), any
 other query value that looks like a generated secret, and Bearer tokens.
+
+`mask_text` is the one masking function for free text: log lines, provider error details,
+and what citizens write to the office's WhatsApp number (shown in the admin). People write
+numbers grouped ("5103 0141 0190 0001", "0812-3456-7890", "+62 812 3456 7890", "(0812) 3456
+7890"), so one space, dot or dash between digits is allowed inside a run.
 """
 
 import logging
 import re
 
-_NIK = re.compile(r"(?<!\d)(\d{4})\d{8}(\d{4})(?!\d)")
-_PHONE = re.compile(r"(?<![\d])(\+?62|0)(8\d{2})\d{3,6}(\d{3})(?!\d)")
+# One separator: a dot, a dash, or a space (after a closing bracket: "(0812) 3456 7890").
+_SEP = r"(?:[.\-]|\)? )"
+# Not right after a digit, nor after a digit and a dot or dash ("2026-01-05" is one run);
+# a digit and a space may end something else ("slot 3 0812…").
+_START = r"(?<!\d)(?<!\d[.\-])"
+_NIK = re.compile(rf"{_START}\d(?:{_SEP}?\d){{15}}(?!{_SEP}?\d)")
+# 08…, 628… or +628…, then 8 to 11 more digits: an Indonesian mobile number.
+_PHONE = re.compile(rf"{_START}(\+?62|0){_SEP}?8(?:{_SEP}?\d){{8,11}}(?!{_SEP}?\d)")
+_NOT_DIGIT = re.compile(r"\D")
+
+
+def _nik_masked(match: re.Match) -> str:
+    digits = _NOT_DIGIT.sub("", match.group())
+    return f"{digits[:4]}********{digits[-4:]}"
+
+
+def _phone_masked(match: re.Match) -> str:
+    prefix = match.group(1)
+    digits = _NOT_DIGIT.sub("", match.group()[len(prefix) :])
+    return f"{prefix}{digits[:3]}****{digits[-3:]}"
+
 
 # Parameters whose value is a secret whatever it looks like (short ones too).
 SECRET_PARAMETERS = (
@@ -49,11 +73,15 @@ _BEARER = re.compile(r"(\bBearer\s+)[A-Za-z0-9_\-.~+/]+=*", re.IGNORECASE)
 
 
 def mask_text(text: str) -> str:
+    """`NIK 5103 0141 0190 0001, WA 0812-3456-7890, ?t=abc` →
+    `NIK 5103********0001, WA 0812****890, ?t=***`."""
+    if not text:
+        return text
     text = _SECRET_PARAMETER.sub(r"\1" + MASK, text)
     text = _TOKEN_LIKE_VALUE.sub(r"\1" + MASK, text)
     text = _BEARER.sub(r"\1" + MASK, text)
-    text = _NIK.sub(r"\1********\2", text)
-    return _PHONE.sub(r"\1\2****\3", text)
+    text = _NIK.sub(_nik_masked, text)
+    return _PHONE.sub(_phone_masked, text)
 
 
 class MaskPersonalDataFilter(logging.Filter):

@@ -4,6 +4,8 @@ NIK, WhatsApp numbers and names are stored encrypted (AES-256-GCM, a fresh nonce
 field's purpose as associated data so a NIK ciphertext cannot be passed off as a phone). Look-ups
 and uniqueness use an HMAC-SHA256 of the normalised value under a separate key, so the database
 alone reveals neither. Keys rotate: the first key of ANTREAN_DATA_KEYS encrypts, all decrypt.
+Files that carry personal data (certificate PDFs) are sealed with the same keys
+(`encrypt_bytes`), their key id in the file's header.
 """
 
 import base64
@@ -17,6 +19,11 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 _PREFIX = "enc1"
+# Files (certificate PDFs) sealed with the same keys: this header, the key id (8 ASCII hex
+# characters), the 12-byte nonce, then the AES-GCM ciphertext and tag. A PDF starts with
+# `%PDF-`, so a sealed file and a plain one are told apart by their first bytes.
+FILE_MAGIC = b"ANTREAN-SEALED-1\n"
+_KEY_ID_BYTES = 8
 
 
 @functools.cache
@@ -64,6 +71,40 @@ def decrypt(token: str, *, purpose: str) -> str:
             blob = base64.urlsafe_b64decode(payload)
             return aead.decrypt(blob[:12], blob[12:], purpose.encode()).decode()
     raise ValueError(f"No data key with id {key_id} is configured.")
+
+
+def encrypt_bytes(data: bytes, *, purpose: str) -> bytes:
+    """Seal a file's bytes with the current data key; `purpose` is the associated data."""
+    key_id, aead = _data_keys()[0]
+    nonce = secrets.token_bytes(12)
+    return FILE_MAGIC + key_id.encode() + nonce + aead.encrypt(nonce, data, purpose.encode())
+
+
+def is_encrypted_bytes(blob: bytes) -> bool:
+    return blob.startswith(FILE_MAGIC)
+
+
+def encrypted_bytes_key_id(blob: bytes) -> str:
+    """The id of the key a sealed file was made with (to find files left on a retired key)."""
+    if not is_encrypted_bytes(blob):
+        raise ValueError("Not an Antrean sealed file.")
+    start = len(FILE_MAGIC)
+    return blob[start : start + _KEY_ID_BYTES].decode("ascii")
+
+
+def decrypt_bytes(blob: bytes, *, purpose: str) -> bytes:
+    """Open a sealed file; InvalidTag when it was changed or sealed for another purpose."""
+    key_id = encrypted_bytes_key_id(blob)
+    body = blob[len(FILE_MAGIC) + _KEY_ID_BYTES :]
+    for candidate_id, aead in _data_keys():
+        if candidate_id == key_id:
+            return aead.decrypt(body[:12], body[12:], purpose.encode())
+    raise ValueError(f"No data key with id {key_id} is configured.")
+
+
+def current_key_id() -> str:
+    """The id of the key that encrypts now (the first of ANTREAN_DATA_KEYS)."""
+    return _data_keys()[0][0]
 
 
 def lookup_hash(value: str, *, purpose: str) -> str:

@@ -1,10 +1,21 @@
 """Certificates (piagam): issued with the signature, rendered and signed by a task, checked
-by anyone through the public verification page or by uploading the PDF."""
+by anyone through the public verification page or by uploading the PDF.
+
+The stored file carries the citizen's full name, so it is sealed with the personal-data keys
+(AES-256-GCM, the key id in the file, bound to the certificate's id) and written 0600 in 0700
+directories. `pdf_sha256` stays the hash of the plain PDF: it is what citizens verify.
+`certificate_pdf_bytes` is the one way to read a stored PDF (downloads, the staff inbox, the
+WhatsApp media upload, benchmarks): it opens sealed files and still serves plain ones written
+before (`manage.py encrypt_certificate_files` seals those). See
+docs/decisions/0011-certificate-files-sealed.md.
+"""
 
 import datetime as dt
 import hashlib
+import os
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -13,7 +24,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from antrean.core.dates import clock, local_moment, long_date
-from antrean.core.personal_data import mask_nik
+from antrean.core.personal_data import (
+    current_key_id,
+    decrypt_bytes,
+    encrypt_bytes,
+    encrypted_bytes_key_id,
+    is_encrypted_bytes,
+    mask_nik,
+)
 from antrean.integrity.certificate_pdf import CertificateContent, render_certificate
 from antrean.integrity.models import Audience, Certificate, PactSignature
 from antrean.integrity.signing import pdf_check_signature, pdf_sign, signing_key_active
@@ -120,7 +138,7 @@ def certificate_content(certificate: Certificate) -> CertificateContent:
 def certificate_render(*, certificate_id: int) -> Certificate:
     """Render, sign and store the PDF once. Safe to run twice: a ready one is left alone."""
     certificate = Certificate.objects.select_related("office").get(pk=certificate_id)
-    if certificate.is_ready:
+    if certificate.is_ready or certificate.is_erased:
         return certificate
     key = signing_key_active(office=certificate.office)
     pdf = pdf_sign(
@@ -132,9 +150,10 @@ def certificate_render(*, certificate_id: int) -> Certificate:
     digest = hashlib.sha256(pdf).hexdigest()
     with transaction.atomic():
         locked = Certificate.objects.select_for_update().get(pk=certificate_id)
-        if locked.is_ready:  # another worker finished first
+        if locked.is_ready or locked.is_erased:  # another worker finished (or erased) first
             return locked
-        locked.pdf.save(f"{locked.number}.pdf", ContentFile(pdf), save=False)
+        sealed = pdf_seal(pdf, certificate_id=locked.pk)
+        locked.pdf.save(f"{locked.number}.pdf", ContentFile(sealed), save=False)
         locked.pdf_sha256 = digest
         locked.signing_key = key
         locked.rendered_at = timezone.now()
@@ -148,9 +167,106 @@ def certificates_pending(*, older_than: dt.timedelta = dt.timedelta(seconds=30))
     return Certificate.objects.filter(rendered_at__isnull=True, created_at__lte=cutoff)
 
 
-def certificate_pdf_bytes(certificate: Certificate) -> bytes:
-    with certificate.pdf.open("rb") as fh:
+# --- the stored file -------------------------------------------------------------------------
+
+PLAIN_PDF_MAGIC = b"%PDF-"
+
+
+def _pdf_purpose(certificate_id: int) -> str:
+    # The certificate's id as associated data: a file copied onto another certificate's name
+    # does not open.
+    return f"certificate-pdf:{certificate_id}"
+
+
+def pdf_seal(pdf: bytes, *, certificate_id: int) -> bytes:
+    """The bytes stored for a certificate's PDF."""
+    return encrypt_bytes(pdf, purpose=_pdf_purpose(certificate_id))
+
+
+class StoredPdfError(Exception):
+    """A stored file that is not the certificate issued (changed, foreign or unreadable)."""
+
+
+def _read_stored(certificate: Certificate) -> bytes:
+    with certificate.pdf.storage.open(certificate.pdf.name, "rb") as fh:
         return fh.read()
+
+
+def pdf_open_stored(raw: bytes, *, certificate: Certificate) -> bytes:
+    """The plain PDF from a stored file's bytes: sealed (opened) or plain (from before)."""
+    if is_encrypted_bytes(raw):
+        try:
+            pdf = decrypt_bytes(raw, purpose=_pdf_purpose(certificate.pk))
+        except Exception as exc:  # InvalidTag, a retired key
+            raise StoredPdfError(f"{certificate.number}: sealed file does not open") from exc
+    elif raw.startswith(PLAIN_PDF_MAGIC):
+        pdf = raw  # written before files were sealed; served until the command seals it
+    else:
+        raise StoredPdfError(f"{certificate.number}: not a PDF nor a sealed file")
+    if hashlib.sha256(pdf).hexdigest() != certificate.pdf_sha256:
+        raise StoredPdfError(f"{certificate.number}: file differs from its recorded sha256")
+    return pdf
+
+
+def certificate_pdf_bytes(certificate: Certificate) -> bytes:
+    """The certificate's signed PDF exactly as issued: the one way every reader gets it."""
+    if not certificate.pdf:
+        raise StoredPdfError(f"{certificate.number}: no file")
+    return pdf_open_stored(_read_stored(certificate), certificate=certificate)
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Replace `path` atomically by a 0600 file holding `data` (readers see old or new)."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _private_directories(path: Path) -> None:
+    """0700 on the file's directories, from `certificates/` down."""
+    root = Path(settings.MEDIA_ROOT).resolve() / "certificates"
+    folder = path.parent.resolve()
+    while folder == root or root in folder.parents:
+        folder.chmod(0o700)
+        folder = folder.parent
+
+
+def certificate_pdf_seal_stored(certificate: Certificate, *, dry_run: bool = False) -> str:
+    """Seal a stored plain PDF in place, or reseal one made with a retired key.
+
+    Returns what was (or, with `dry_run`, would be) done: `sealed`, `resealed`, `current`
+    (already sealed with the current key), `missing` (no file), `invalid` (the file is not
+    the certificate recorded: left as it is, for a person to look at).
+    """
+    if not certificate.pdf:
+        return "missing"
+    try:
+        path = Path(certificate.pdf.path)
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return "missing"
+    try:
+        pdf = pdf_open_stored(raw, certificate=certificate)
+    except StoredPdfError:
+        return "invalid"
+    if is_encrypted_bytes(raw):
+        outcome = "current" if encrypted_bytes_key_id(raw) == current_key_id() else "resealed"
+    else:
+        outcome = "sealed"
+    if not dry_run:
+        if outcome != "current":
+            _write_private(path, pdf_seal(pdf, certificate_id=certificate.pk))
+        path.chmod(0o600)
+        _private_directories(path)
+    return outcome
 
 
 def certificate_revoke(*, certificate: Certificate, reason: str, by) -> Certificate:

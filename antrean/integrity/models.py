@@ -267,6 +267,12 @@ class Certificate(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The retention job deletes the file (it carries the full name) and keeps the record:
+    # the verification page still says the certificate existed, and an uploaded copy still
+    # matches `pdf_sha256`.
+    pdf_erased_at = models.DateTimeField(
+        _("berkas dihapus (retensi)"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("piagam")
@@ -285,4 +291,9 @@ class Certificate(models.Model):
 
     @property
     def is_ready(self) -> bool:
-        return bool(self.pdf_sha256)
+        """Its PDF can be downloaded: rendered, and not erased under the retention policy."""
+        return bool(self.pdf_sha256) and self.pdf_erased_at is None
+
+    @property
+    def is_erased(self) -> bool:
+        return self.pdf_erased_at is not None

@@ -47,6 +47,9 @@ class PublicFacts:
     revoked_reason: str
     revoked_at: str | None
     pdf_ready: bool
+    # Its file (and the signer's name) were erased under the retention policy; the record,
+    # its hashes and its status remain.
+    pdf_erased: bool = False
 
 
 def certificate_public_facts(certificate: Certificate) -> PublicFacts:
@@ -82,4 +85,5 @@ def certificate_public_facts(certificate: Certificate) -> PublicFacts:
         revoked_reason=certificate.revoked_reason,
         revoked_at=certificate.revoked_at.isoformat() if certificate.revoked_at else None,
         pdf_ready=certificate.is_ready,
+        pdf_erased=certificate.is_erased,
     )

@@ -1,11 +1,13 @@
 """The public verification page: anyone can check a certificate by its QR code or its PDF."""
 
+import io
+
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from antrean.integrity.certificates import certificate_check_upload
+from antrean.integrity.certificates import certificate_check_upload, certificate_pdf_bytes
 from antrean.integrity.models import Certificate
 from antrean.integrity.selectors import certificate_by_verification_code, certificate_public_facts
 
@@ -30,8 +32,9 @@ def reason_message(reason: str) -> str:
 
 
 def pdf_response(certificate: Certificate) -> FileResponse:
+    """The certificate's PDF as a download (the stored file is sealed: opened here)."""
     response = FileResponse(
-        certificate.pdf.open("rb"),
+        io.BytesIO(certificate_pdf_bytes(certificate)),
         content_type="application/pdf",
         as_attachment=True,
         filename=f"piagam-{certificate.number}.pdf",

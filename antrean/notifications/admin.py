@@ -349,8 +349,9 @@ class InboundMessageAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     date_hierarchy = "sent_at"
     ordering = ["-sent_at"]
-    # Never `sender` nor `sender_hash`.
-    fields = ["sender_masked", "kind", "text", "sent_utc", "received_at", "provider_id"]
+    # Never `sender` nor `sender_hash`, nor the text as written: NIK- and phone-shaped
+    # numbers in it are masked (core.logging.mask_text, the one free-text mask).
+    fields = ["sender_masked", "kind", "text_masked", "sent_utc", "received_at", "provider_id"]
     readonly_fields = fields
 
     def has_add_permission(self, request):
@@ -373,7 +374,12 @@ class InboundMessageAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("isi"))
     def text_short(self, obj: InboundMessage) -> str:
-        return Truncator(obj.text).chars(60)
+        # Masked before it is cut, so a number split by the cut is still masked whole.
+        return Truncator(mask_text(obj.text)).chars(60) or "—"
+
+    @admin.display(description=_("isi"))
+    def text_masked(self, obj: InboundMessage) -> str:
+        return mask_text(obj.text) or "—"
 
 
 @admin.register(UnreachableNumber)

@@ -161,13 +161,15 @@ class StatusReceipt(models.Model):
 
 class InboundMessage(models.Model):
     """A message a citizen sent to the office's number, kept for later use (complaints,
-    replies). The sender is personal data: encrypted, with a keyed hash."""
+    replies). The sender and what they wrote are personal data (people send their NIK, their
+    name, their complaint): both encrypted, the sender with a keyed hash. The retention job
+    empties both once the message is older than the retention period."""
 
     provider_id = models.CharField(max_length=128, unique=True)
     sender = EncryptedTextField(_("pengirim"), purpose="phone")
     sender_hash = models.CharField(max_length=64, db_index=True, editable=False)
     kind = models.CharField(_("jenis"), max_length=20)
-    text = models.TextField(_("isi"), blank=True)
+    text = EncryptedTextField(_("isi"), purpose="inbound-text", blank=True)
     sent_at = models.DateTimeField(_("waktu kirim"))
     received_at = models.DateTimeField(_("diterima"), auto_now_add=True)
 
@@ -175,6 +177,10 @@ class InboundMessage(models.Model):
         verbose_name = _("pesan masuk")
         verbose_name_plural = pgettext_lazy("plural", "pesan masuk")
         ordering = ["-sent_at"]
+        indexes = [
+            # What the retention job looks for: messages whose sender is not erased yet.
+            models.Index(fields=["sent_at"], condition=~Q(sender=""), name="inbound_not_erased"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.sent_at:%Y-%m-%d %H:%M}"

@@ -92,7 +92,7 @@ def message_certificate(*, user, message_id: int) -> Certificate | None:
     if message is None or message.ticket_id is None:
         return None
     return (
-        Certificate.objects.filter(signature__ticket=message.ticket_id)
+        Certificate.objects.filter(signature__ticket=message.ticket_id, pdf_erased_at=None)
         .exclude(pdf_sha256="")
         .first()
     )

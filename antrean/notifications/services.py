@@ -26,6 +26,7 @@ from django.utils import timezone
 from antrean.core.dates import clock, long_date
 from antrean.core.hotcache import HotCache
 from antrean.core.personal_data import lookup_hash
+from antrean.integrity.certificates import certificate_pdf_bytes
 from antrean.notifications.gateway import (
     Document,
     GatewayError,
@@ -202,8 +203,8 @@ def _document_for(message: Message):
     upload = MediaUpload.objects.filter(certificate=certificate).first()
     if upload and timezone.now() - upload.uploaded_at < MEDIA_KEPT_FOR:
         return upload.media_id, filename
-    with certificate.pdf.open("rb") as fh:
-        content = fh.read()
+    # The stored file is sealed: the provider gets the PDF as issued.
+    content = certificate_pdf_bytes(certificate)
     media_id = get_gateway().upload_media(
         Document(filename=filename, content=content, cache_key=certificate.pk)
     )

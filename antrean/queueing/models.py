@@ -111,6 +111,11 @@ class Ticket(models.Model):
     called_at = models.DateTimeField(_("dipanggil"), null=True, blank=True)
     started_at = models.DateTimeField(_("mulai dilayani"), null=True, blank=True)
     finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+    # Set by the retention job (antrean.privacy) when name, NIK and number were emptied; the
+    # keyed hashes, code, number, times and status stay for the ledger and the statistics.
+    erased_at = models.DateTimeField(
+        _("data pribadi dihapus"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("antrean")
@@ -135,6 +140,10 @@ class Ticket(models.Model):
                 condition=Q(status="waiting"),
                 name="ticket_waiting",
             ),
+            # The retention job's next batch: only tickets not erased yet are in it.
+            models.Index(
+                fields=["date"], condition=Q(erased_at__isnull=True), name="ticket_erase_due"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -155,6 +164,10 @@ class Ticket(models.Model):
     @property
     def masked_name(self) -> str:
         return mask_name(self.name)
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
 
 class TicketSequence(models.Model):

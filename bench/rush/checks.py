@@ -9,10 +9,8 @@ ledger position, certificate, outbox message), and the counters must agree with 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
@@ -21,7 +19,11 @@ from django.db.models import Count, Q
 from antrean.booking.models import PhoneDayCount
 from antrean.catalog.models import Slot
 from antrean.core.personal_data import lookup_hash
-from antrean.integrity.certificates import certificate_check_upload
+from antrean.integrity.certificates import (
+    StoredPdfError,
+    certificate_check_upload,
+    certificate_pdf_bytes,
+)
 from antrean.integrity.models import Audience, Certificate, PactSignature
 from antrean.notifications.models import Kind, Message
 from antrean.notifications.models import Status as MessageStatus
@@ -237,13 +239,13 @@ def certificates_signed(checks: Checks, tickets) -> None:
     pending = certificates.filter(Q(pdf_sha256="") | Q(rendered_at=None)).count()
     invalid = []
     for certificate in certificates.exclude(pdf_sha256=""):
-        path = Path(certificate.pdf.path)
-        if not path.exists():
+        try:
+            pdf = certificate_pdf_bytes(certificate)  # opens the sealed file, checks its sha256
+        except FileNotFoundError:
             invalid.append(f"{certificate.number}: file missing")
             continue
-        pdf = path.read_bytes()
-        if hashlib.sha256(pdf).hexdigest() != certificate.pdf_sha256:
-            invalid.append(f"{certificate.number}: file differs from its sha256")
+        except StoredPdfError as error:
+            invalid.append(str(error))
             continue
         check = certificate_check_upload(pdf)
         if not check.valid or check.certificate.pk != certificate.pk:

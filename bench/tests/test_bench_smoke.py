@@ -14,7 +14,7 @@ from django.db import connection
 from antrean.integrity.models import PactSignature
 from antrean.queueing.models import Ticket
 from antrean.testing.factories import make_office, make_service, make_slot
-from bench import dblimit, fixtures, http_load, page_bytes, report
+from bench import dblimit, fixtures, http_load, page_bytes, report, retention
 from bench.booking_sql import (
     PGBENCH_DIR,
     capture,
@@ -204,3 +204,12 @@ def test_report_puts_the_ratio_and_targets_in_the_table(tmp_path):
     assert "| target: p99 ≤ 100 ms, spread, 64 conns | 150 ms (not met) |" in table
     assert "errors 409: 2" in table
     assert "rush.json" in table
+
+
+def test_retention_bench_erases_everything_and_the_ledger_still_verifies(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    result = retention.run(60, batch_size=25)
+    assert result["erased"]["tickets"] == result["erased"]["certificates"] == 60
+    assert (result["unerased_left"], result["files_left"]) == (0, 0)
+    assert result["ledger_ok"] and result["ledger_entries"] == 60
+    assert result["second_run_changed"] == 0

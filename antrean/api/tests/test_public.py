@@ -348,6 +348,7 @@ def test_openapi_document_and_docs_page(client):
         "/api/v1/tickets/{ticket_id}/resume",
         "/api/v1/tickets/{ticket_id}/cancel",
         "/api/v1/tickets/{ticket_id}/transfer",
+        "/api/v1/bookings/{code}/my-data",
     }
     create = document["paths"]["/api/v1/bookings"]["post"]
     assert create["operationId"] == "createBooking"

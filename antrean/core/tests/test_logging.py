@@ -190,3 +190,33 @@ def test_gunicorn_writes_its_logs_masked(capsys):
     assert "worker failed for /antrean/5103********0001/?t=***" in text
     assert '"GET /?device=*** HTTP/1.1" 200' in text
     assert NIK not in text and TOKEN not in text
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("NIK saya 5103 0141 0190 0001.", "NIK saya 5103********0001."),
+        ("nik: 5103-0141-0190-0001", "nik: 5103********0001"),
+        ("5103.0141.0190.0001", "5103********0001"),
+        ("WA 0812-3456-7890 ya", "WA 0812****890 ya"),
+        ("hubungi +62 812 3456 7890", "hubungi +62812****890"),
+        ("(0812) 3456 7890", "(0812****890"),
+        ("antrean 3 0812 3456 7890", "antrean 3 0812****890"),
+    ],
+)
+def test_grouped_numbers_are_masked(text, masked):
+    """What citizens type into WhatsApp is grouped the way the card or phone shows it."""
+    assert mask_text(text) == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A-007 dipanggil ke loket 3 pada 2026-01-05 09.15",
+        "Biaya Rp 150.000, dibayar 12-01-2026",
+        "kode ABCD-2345, antrean 12 dari 40",
+        "",
+    ],
+)
+def test_grouped_ordinary_numbers_are_left_alone(text):
+    assert mask_text(text) == text

@@ -169,3 +169,39 @@ def test_rows_written_before_a_rotation_still_read(settings):
     ).ticket
     use_keys(settings, data_keys=[KEY_NEW, KEY_OLD])
     assert Ticket.objects.get(pk=ticket.pk).nik == "5103014101900001"
+
+
+# --- files (certificate PDFs) ---------------------------------------------------------------
+
+
+def test_bytes_roundtrip_and_header():
+    pdf = b"%PDF-1.7\n" + bytes(range(256)) * 60
+    sealed = personal_data.encrypt_bytes(pdf, purpose="certificate-pdf:1")
+    assert personal_data.is_encrypted_bytes(sealed)
+    assert not personal_data.is_encrypted_bytes(pdf)
+    assert b"%PDF" not in sealed
+    assert personal_data.encrypted_bytes_key_id(sealed) == personal_data.current_key_id()
+    assert personal_data.decrypt_bytes(sealed, purpose="certificate-pdf:1") == pdf
+
+
+def test_bytes_bound_to_their_purpose_and_unchanged():
+    sealed = personal_data.encrypt_bytes(b"%PDF-1.7 isi", purpose="certificate-pdf:1")
+    with pytest.raises(InvalidTag):
+        personal_data.decrypt_bytes(sealed, purpose="certificate-pdf:2")
+    tampered = sealed[:-1] + bytes([sealed[-1] ^ 1])
+    with pytest.raises(InvalidTag):
+        personal_data.decrypt_bytes(tampered, purpose="certificate-pdf:1")
+    with pytest.raises(ValueError):
+        personal_data.decrypt_bytes(b"%PDF-1.7 plain", purpose="certificate-pdf:1")
+
+
+def test_bytes_sealed_under_an_old_key_still_open_after_rotation(settings):
+    use_keys(settings, data_keys=[KEY_OLD])
+    sealed = personal_data.encrypt_bytes(b"%PDF-1.7 lama", purpose="p")
+    assert personal_data.encrypted_bytes_key_id(sealed) == _key_id(KEY_OLD)
+    use_keys(settings, data_keys=[KEY_NEW, KEY_OLD])
+    assert personal_data.current_key_id() == _key_id(KEY_NEW)
+    assert personal_data.decrypt_bytes(sealed, purpose="p") == b"%PDF-1.7 lama"
+    use_keys(settings, data_keys=[KEY_NEW])
+    with pytest.raises(ValueError, match="No data key"):
+        personal_data.decrypt_bytes(sealed, purpose="p")

@@ -1,9 +1,12 @@
 """Certificates from issue to PDF: issued in the booking's transaction with the task that
 renders it, rendered once (idempotent), swept when a task is lost, revoked only with a reason."""
 
+import base64
 import datetime as dt
 import hashlib
 import re
+import stat
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -13,11 +16,15 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from antrean.booking.services import booking_cancel, booking_create
+from antrean.core import personal_data
 from antrean.core.errors import DomainError, ErrorCode
+from antrean.core.personal_data import FILE_MAGIC
 from antrean.integrity.certificates import (
     VERIFICATION_CODE_LENGTH,
+    StoredPdfError,
     certificate_check_upload,
     certificate_pdf_bytes,
+    certificate_pdf_seal_stored,
     certificate_render,
     certificate_revoke,
     certificates_pending,
@@ -159,9 +166,13 @@ def test_render_signs_and_stores_the_pdf_once(tmp_path):
     assert path.exists() and rendered.pdf.name.startswith("certificates/")
     assert rendered.number in rendered.pdf.name
     stored = path.read_bytes()
-    assert stored.startswith(b"%PDF") and hashlib.sha256(stored).hexdigest() == rendered.pdf_sha256
+    # Sealed at rest; the plain PDF (what pdf_sha256 is the hash of) comes out of the one
+    # reader.
+    assert stored.startswith(FILE_MAGIC) and b"%PDF" not in stored
+    pdf = certificate_pdf_bytes(rendered)
+    assert pdf.startswith(b"%PDF") and hashlib.sha256(pdf).hexdigest() == rendered.pdf_sha256
     assert rendered.signing_key == SigningKey.objects.get(office=slot.service.office)
-    assert pdf_check_signature(stored).valid
+    assert pdf_check_signature(pdf).valid
 
     # Again (a task that runs twice): nothing is signed anew or rewritten. Signing is not
     # deterministic (ECDSA), so a second signature would give other bytes.
@@ -176,7 +187,7 @@ def test_render_signs_and_stores_the_pdf_once(tmp_path):
     render_certificate.call(certificate_id=certificate.pk)  # the task itself, too
     certificate.refresh_from_db()
     assert certificate.pdf_sha256 == rendered.pdf_sha256
-    assert certificate_pdf_bytes(certificate) == stored
+    assert certificate_pdf_bytes(certificate) == pdf
 
 
 @pytest.mark.django_db
@@ -273,3 +284,87 @@ def test_officer_signature_gets_a_certificate_too():
     assert render_tasks().filter(args_kwargs__kwargs__certificate_id=certificate.pk).exists()
     rendered = certificate_render(certificate_id=certificate.pk)
     assert certificate_check_upload(certificate_pdf_bytes(rendered)).valid
+
+
+# --- the stored file: sealed, private, and one way to read it --------------------------------
+
+
+def _rendered(slot) -> Certificate:
+    certificate = certificate_of(book(slot).ticket)
+    return certificate_render(certificate_id=certificate.pk)
+
+
+def _plain_as_before(certificate: Certificate) -> bytes:
+    """Store the certificate's file as versions before sealing did: the plain PDF."""
+    pdf = certificate_pdf_bytes(certificate)
+    Path(certificate.pdf.path).write_bytes(pdf)
+    return pdf
+
+
+@pytest.mark.django_db
+def test_stored_files_are_private_to_the_app(tmp_path):
+    rendered = _rendered(make_slot(make_service()))
+    path = Path(rendered.pdf.path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    folder = path.parent
+    while folder != tmp_path / "media":
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+        folder = folder.parent
+
+
+@pytest.mark.django_db
+def test_a_plain_file_from_before_is_still_served_and_then_sealed_in_place():
+    slot = make_slot(make_service())
+    rendered = _rendered(slot)
+    pdf = _plain_as_before(rendered)
+    path = Path(rendered.pdf.path)
+    path.chmod(0o644)
+
+    assert certificate_pdf_bytes(rendered) == pdf  # recognised by its %PDF- header
+    assert certificate_pdf_seal_stored(rendered, dry_run=True) == "sealed"
+    assert path.read_bytes() == pdf  # a dry run writes nothing
+    assert certificate_pdf_seal_stored(rendered) == "sealed"
+
+    raw = path.read_bytes()
+    assert raw.startswith(FILE_MAGIC) and stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert certificate_pdf_bytes(rendered) == pdf
+    assert certificate_pdf_seal_stored(rendered) == "current"
+    assert path.read_bytes() == raw  # nothing rewritten the second time
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary left
+
+
+@pytest.mark.django_db
+def test_files_of_a_retired_key_are_resealed_with_the_current_one(settings):
+    old_key = settings.ANTREAN_DATA_KEYS[0]
+    new_key = base64.b64encode(b"n" * 32).decode()
+    rendered = _rendered(make_slot(make_service()))
+    pdf = certificate_pdf_bytes(rendered)
+    try:
+        settings.ANTREAN_DATA_KEYS = [new_key, old_key]
+        personal_data.reset_key_cache()
+        assert certificate_pdf_bytes(rendered) == pdf  # the old key still opens it
+        assert certificate_pdf_seal_stored(rendered) == "resealed"
+        raw = Path(rendered.pdf.path).read_bytes()
+        assert personal_data.encrypted_bytes_key_id(raw) == personal_data.current_key_id()
+        settings.ANTREAN_DATA_KEYS = [new_key]  # the old key can go now
+        personal_data.reset_key_cache()
+        assert certificate_pdf_bytes(rendered) == pdf
+    finally:
+        personal_data.reset_key_cache()
+
+
+@pytest.mark.django_db
+def test_a_changed_or_swapped_file_is_refused_not_served():
+    slot = make_slot(make_service())
+    first, second = _rendered(slot), _rendered(slot)
+    # Another certificate's sealed file under this one's name: bound to its own id.
+    Path(first.pdf.path).write_bytes(Path(second.pdf.path).read_bytes())
+    with pytest.raises(StoredPdfError):
+        certificate_pdf_bytes(first)
+    assert certificate_pdf_seal_stored(first) == "invalid"
+    # A plain PDF that is not the one issued (its sha256 differs).
+    Path(second.pdf.path).write_bytes(b"%PDF-1.7 something else")
+    with pytest.raises(StoredPdfError):
+        certificate_pdf_bytes(second)
+    assert certificate_pdf_seal_stored(second) == "invalid"
+    assert Path(second.pdf.path).read_bytes() == b"%PDF-1.7 something else"  # left for a person

@@ -223,6 +223,38 @@ def test_render_certificates_renders_every_pending_one_now():
     assert "0 certificate(s) rendered." in run("render_certificates")[1]
 
 
+# --- encrypt_certificate_files ----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_encrypt_certificate_files_seals_plain_files_once(tmp_path):
+    office = office_with("kantor-a", 3)
+    run("render_certificates")
+    certificates = list(Certificate.objects.filter(office=office).order_by("pk"))
+    pdfs = [certificate_pdf_bytes(c) for c in certificates]
+    for certificate, pdf in zip(certificates[:2], pdfs, strict=False):  # two from before
+        path = Path(certificate.pdf.path)
+        path.write_bytes(pdf)
+        path.chmod(0o644)
+        path.parent.chmod(0o755)
+
+    code, output = run("encrypt_certificate_files", "--dry-run")
+    assert code == 0
+    assert "2 plain file(s) would be sealed" in output and "1 already sealed" in output
+    assert Path(certificates[0].pdf.path).read_bytes().startswith(b"%PDF-")
+
+    code, output = run("encrypt_certificate_files")
+    assert code == 0
+    assert "2 plain file(s) were sealed" in output and "1 already sealed" in output
+    for certificate, pdf in zip(certificates, pdfs, strict=True):
+        path = Path(certificate.pdf.path)
+        assert not path.read_bytes().startswith(b"%PDF")
+        assert oct(path.stat().st_mode & 0o777) == oct(0o600)
+        assert oct(path.parent.stat().st_mode & 0o777) == oct(0o700)
+        assert certificate_pdf_bytes(certificate) == pdf
+    assert "0 plain file(s) were sealed" in run("encrypt_certificate_files")[1]
+
+
 # --- the worker process ---------------------------------------------------------------------
 
 

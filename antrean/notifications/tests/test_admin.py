@@ -312,6 +312,33 @@ def test_inbound_messages_show_a_masked_sender(admin_client):
     assert admin_client.get(reverse("admin:notifications_inboundmessage_add")).status_code == 403
 
 
+def test_inbound_text_shows_numbers_masked_in_the_list_and_the_detail(admin_client):
+    nik = "5103014101900001"
+    inbound = InboundMessage.objects.create(
+        provider_id="wamid.nik",
+        sender=PHONE_E164,
+        sender_hash=lookup_hash(PHONE_E164, purpose="phone"),
+        kind="text",
+        # A long one: the list's 60 characters end inside the NIK, which is masked first.
+        text=f"Selamat pagi, saya Made, nomor KTP saya {nik[:4]} {nik[4:8]} {nik[8:12]} "
+        f"{nik[12:]}, WA lain 0857-1234-5678. Kapan bisa ambil?",
+        sent_at=timezone.now(),
+    )
+    for url in (
+        reverse("admin:notifications_inboundmessage_changelist"),
+        reverse("admin:notifications_inboundmessage_change", args=[inbound.pk]),
+    ):
+        content = admin_client.get(url).content.decode()
+        assert "0141 0190" not in content and "01410190" not in content
+        assert "1234-5678" not in content
+        assert "Selamat pagi, saya Made" in content
+    detail = admin_client.get(
+        reverse("admin:notifications_inboundmessage_change", args=[inbound.pk])
+    ).content.decode()
+    assert "5103********0001" in detail
+    assert "0857****678" in detail
+
+
 def test_unreachable_numbers_are_read_only(admin_client):
     row = UnreachableNumber.objects.create(
         phone_hash=lookup_hash(PHONE_E164, purpose="phone"), marked_at=timezone.now()

@@ -3,6 +3,7 @@ Cloud API server: queued in the booking's transaction, sent once with the certif
 document header, retried when the failure is transient, failed with its reason otherwise."""
 
 import datetime as dt
+import hashlib
 import logging
 import time
 
@@ -13,6 +14,7 @@ from django.utils import timezone
 from antrean.booking.services import booking_cancel
 from antrean.core.errors import DomainError, ErrorCode
 from antrean.core.personal_data import lookup_hash
+from antrean.integrity.certificates import certificate_pdf_bytes
 from antrean.integrity.models import Certificate
 from antrean.notifications.models import (
     ErrorCategory,
@@ -166,8 +168,10 @@ def test_confirmation_waits_for_the_certificate_then_sends_it_once(slot, cloud_a
     assert media_request.path.endswith("/media")
     assert message_request.path.endswith("/messages")
     (upload,) = cloud_api.media.values()
-    with certificate.pdf.open("rb") as fh:
-        assert upload.content == fh.read()
+    # The provider gets the PDF as issued, not the sealed file kept on disk.
+    assert upload.content.startswith(b"%PDF-")
+    assert hashlib.sha256(upload.content).hexdigest() == certificate.pdf_sha256
+    assert upload.content == certificate_pdf_bytes(certificate)
     assert (upload.filename, upload.mime_type) == (
         f"piagam-{certificate.number}.pdf",
         "application/pdf",

@@ -13,7 +13,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from antrean.core.personal_data import lookup_hash
+from antrean.core.personal_data import decrypt, lookup_hash
 from antrean.notifications import webhook
 from antrean.notifications.models import (
     ErrorCategory,
@@ -399,9 +399,8 @@ def test_unknown_ids_and_statuses_are_ignored_with_200(client, cloud_api, sent):
 
 
 def test_inbound_text_is_stored_with_the_sender_encrypted(client, cloud_api):
-    inbound = cloud_api.inbound_text(
-        sender_digits="6281234567890", text="Halo, saya mau tanya syarat KTP", timestamp=T0
-    )
+    text = "Halo, saya mau tanya syarat KTP. NIK saya 5103014101900001"
+    inbound = cloud_api.inbound_text(sender_digits="6281234567890", text=text, timestamp=T0)
 
     post(client, cloud_api, messages=[inbound])
     post(client, cloud_api, messages=[inbound])  # redelivered
@@ -410,19 +409,19 @@ def test_inbound_text_is_stored_with_the_sender_encrypted(client, cloud_api):
     assert stored.provider_id == inbound["id"]
     assert stored.sender == "+6281234567890"
     assert stored.sender_hash == lookup_hash("+6281234567890", purpose="phone")
-    assert (stored.kind, stored.text, stored.sent_at) == (
-        "text",
-        "Halo, saya mau tanya syarat KTP",
-        at(T0),
-    )
+    assert (stored.kind, stored.text, stored.sent_at) == ("text", text, at(T0))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT sender FROM {InboundMessage._meta.db_table} WHERE id = %s",  # noqa: S608
+            f"SELECT sender, text FROM {InboundMessage._meta.db_table} WHERE id = %s",  # noqa: S608
             [stored.pk],
         )
-        (raw,) = cursor.fetchone()
-    assert "81234567890" not in raw
-    assert raw.startswith("enc1:")
+        raw_sender, raw_text = cursor.fetchone()
+    assert "81234567890" not in raw_sender
+    assert raw_sender.startswith("enc1:")
+    # What the citizen wrote is personal data too: encrypted under its own purpose.
+    assert "5103014101900001" not in raw_text and "syarat" not in raw_text
+    assert raw_text.startswith("enc1:")
+    assert decrypt(raw_text, purpose="inbound-text") == text
 
 
 # --- reconciling by our id --------------------------------------------------------------------

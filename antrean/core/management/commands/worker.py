@@ -63,6 +63,13 @@ def _expire_tickets() -> None:
     tickets_expire()
 
 
+def _erase_expired_personal_data() -> None:
+    from antrean.privacy.services import personal_data_erase_expired
+
+    # A bounded slice each hour: a large backlog must not hold up the other sweeps.
+    personal_data_erase_expired(time_budget=30)
+
+
 PERIODIC = [
     (60, _expire_tickets),
     (SWEEP_SECONDS, _sweep_certificates),
@@ -70,6 +77,7 @@ PERIODIC = [
     (SWEEP_SECONDS, _recover_tasks),
     (60, _queue_reminders),
     (3600, _ensure_slots),
+    (3600, _erase_expired_personal_data),
 ]
 
 
