@@ -6,9 +6,8 @@ code, counted before anything is looked up; a wrong code and a wrong NIK get the
 """
 
 from ninja import Field, Router, Schema
-from pydantic import StrictStr
 
-from antrean.api.schemas import ErrorOut
+from antrean.api.schemas import ErrorOut, Text
 from antrean.core.http import client_ip
 from antrean.privacy.selectors import personal_data_export
 from antrean.privacy.services import personal_data_access_check
@@ -17,7 +16,7 @@ router = Router(tags=["Personal data"])
 
 
 class MyDataIn(Schema):
-    nik: StrictStr = Field(
+    nik: Text = Field(
         max_length=40,
         description="The full 16-digit NIK the booking was made with.",
         examples=["5103014101900001"],

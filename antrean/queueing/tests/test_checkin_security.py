@@ -234,11 +234,14 @@ def test_the_console_refuses_a_booking_of_another_agency_or_office(desk):
     office, booking = desk["office"], desk["booking"]
     now = at(office, 9)
     other_agency = make_agency(office, code="imigrasi")
-    their_counter = make_counter(agency=other_agency, services=[make_service(agency=other_agency)])
+    their_service = make_service(agency=other_agency, prefix="P")
+    their_counter = make_counter(agency=other_agency, services=[their_service])
     their_officer = make_officer(other_agency)
     other_office = make_office(code="mpp-lain")
     far_agency = make_agency(other_office)
-    far_counter = make_counter(agency=far_agency, services=[make_service(agency=far_agency)])
+    far_counter = make_counter(
+        agency=far_agency, services=[make_service(agency=far_agency, prefix="F")]
+    )
     far_officer = make_officer(far_agency)
     # An office admin operates any counter of the office, but a counter of another agency
     # must not be recorded against this booking.
