@@ -35,6 +35,7 @@ from antrean.notifications.models import (
 from antrean.notifications.previews import preview_text
 from antrean.notifications.selectors import config_failures
 from antrean.notifications.services import message_resend
+from antrean.tenancy import permissions
 from antrean.tenancy.admin_scope import ScopedAdmin, ScopedInline
 
 RESENDABLE = (Status.FAILED, Status.AMBIGUOUS)
@@ -298,6 +299,9 @@ class MessageAdmin(ScopedAdmin, admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def _warn_config_failures(self, request) -> None:
+        # The WhatsApp account is the installation's: its errors are counted over every office.
+        if not permissions.scope_of(request.user).everything:
+            return
         failures = config_failures(days=CONFIG_WINDOW_DAYS)
         if not failures:
             return
