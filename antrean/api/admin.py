@@ -29,6 +29,7 @@ class ValidFilter(admin.SimpleListFilter):
 class ApiTokenAdmin(ScopedAdmin, admin.ModelAdmin):
     # Seen with the account's page; revoked by whoever may change the account.
     scope_account = "user"
+
     list_display = ["user", "label", "created_at", "last_used_at", "expires_at", "valid"]
     list_filter = [ValidFilter]
     search_fields = ["user__username", "label"]

@@ -79,6 +79,7 @@ class ServiceAdmin(ScopedAdmin, admin.ModelAdmin):
     # Through the agency: the stored office follows it on save.
     scope_office = "agency__office"
     scope_agency = "agency"
+
     list_display = [
         "prefix_display",
         "name",
@@ -267,6 +268,7 @@ class CounterForm(forms.ModelForm):
 class CounterAdmin(ScopedAdmin, admin.ModelAdmin):
     scope_office = "agency__office"
     scope_agency = "agency"
+
     form = CounterForm
     list_display = ["__str__", "number", "agency", "office", "service_count", "is_active"]
     list_display_links = ["__str__"]

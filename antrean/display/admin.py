@@ -16,6 +16,8 @@ from antrean.tenancy.models import Office
 @admin.register(Board)
 class BoardAdmin(ScopedAdmin, admin.ModelAdmin):
     # Office-level: each office's admins edit its board (tenancy.admin_scope).
+    scope_office = "office"
+
     list_display = ["office", "running_text_short", "updated_at", "display_link"]
     list_select_related = ["office"]
     search_fields = ["office__name", "office__code"]

@@ -18,6 +18,8 @@ from antrean.tenancy.models import Office
 @admin.register(Kiosk)
 class KioskAdmin(ScopedAdmin, admin.ModelAdmin):
     # Office-level: each office's admins manage its kiosks (tenancy.admin_scope).
+    scope_office = "office"
+
     list_display = ["name", "office", "printer", "paper", "is_active", "last_seen_at"]
     list_filter = ["is_active", "office"]
     list_select_related = ["office"]

@@ -175,6 +175,7 @@ class _ReadOnlyAdmin(ScopedAdmin, admin.ModelAdmin):
 @admin.register(PactRendering)
 class PactRenderingAdmin(_ReadOnlyAdmin):
     scope_agency = "agency"  # an officer's text names the agency
+
     list_display = ["pact", "office", "agency", "short_hash", "created_at"]
     list_filter = ["office"]
     search_fields = ["sha256"]

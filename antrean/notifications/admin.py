@@ -91,6 +91,7 @@ class MessageEventInline(ScopedInline, admin.TabularInline):
 class MessageAdmin(ScopedAdmin, admin.ModelAdmin):
     # As the staff inbox: the office's admins, and the staff of the ticket's agency.
     scope_agency = "ticket__service__agency"
+
     change_form_template = "admin/notifications/message/change_form.html"
     list_display = [
         "created_local",
@@ -358,6 +359,7 @@ class TemplateNameAdmin(ScopedAdmin, admin.ModelAdmin):
 @admin.register(InboundMessage)
 class InboundMessageAdmin(ScopedAdmin, admin.ModelAdmin):
     scope_office = None  # not yet tied to an office: national admins only
+
     list_display = ["sent_utc", "sender_masked", "kind", "text_short"]
     list_filter = ["kind"]
     date_hierarchy = "sent_at"
@@ -392,6 +394,7 @@ class InboundMessageAdmin(ScopedAdmin, admin.ModelAdmin):
 @admin.register(UnreachableNumber)
 class UnreachableNumberAdmin(ScopedAdmin, admin.ModelAdmin):
     scope_office = None  # numbers of every office
+
     list_display = ["hash_short", "marked_at"]
     ordering = ["-marked_at"]
     fields = ["hash_short", "marked_at"]

@@ -46,6 +46,7 @@ class TicketEventInline(ScopedInline, admin.TabularInline):
 @admin.register(Ticket)
 class TicketAdmin(ScopedAdmin, admin.ModelAdmin):
     scope_agency = "service__agency"
+
     list_display = [
         "number",
         "code",
@@ -150,6 +151,8 @@ class AcknowledgeForm(forms.Form):
 @admin.register(AuditFlag)
 class AuditFlagAdmin(ScopedAdmin, admin.ModelAdmin):
     # Office-level: the office's administrators review them (permissions.can_review_audit).
+    scope_office = "office"
+
     list_display = [
         "at",
         "kind",

@@ -36,6 +36,7 @@ admin.site.enable_nav_sidebar = False
 @admin.register(Region)
 class RegionAdmin(ScopedAdmin, admin.ModelAdmin):
     scope_office = None  # national reference data
+
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level"]
     search_fields = ["code", "name"]
@@ -76,6 +77,7 @@ class OfficeAdmin(ScopedAdmin, admin.ModelAdmin):
     scope_add_delete_by = BY_NATIONAL_ADMIN
     # The region places the office under regional oversight: not the office's own choice.
     scope_national_fields = ("region",)
+
     list_display = [
         "name",
         "code",
@@ -170,6 +172,7 @@ class ClosureAdmin(ScopedAdmin, admin.ModelAdmin):
 class AgencyAdmin(ScopedAdmin, admin.ModelAdmin):
     scope_agency = "pk"
     scope_add_delete_by = BY_OFFICE_ADMIN
+
     list_display = ["short_name", "name", "office", "service_count", "position", "is_active"]
     list_display_links = ["short_name", "name"]
     list_editable = ["position", "is_active"]
