@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from antrean.api.auth import api_token_revoke
 from antrean.api.models import ApiToken
+from antrean.tenancy.admin_scope import ScopedAdmin
 
 
 class ValidFilter(admin.SimpleListFilter):
@@ -25,7 +26,10 @@ class ValidFilter(admin.SimpleListFilter):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ScopedAdmin, admin.ModelAdmin):
+    # Seen with the account's page; revoked by whoever may change the account.
+    scope_account = "user"
+
     list_display = ["user", "label", "created_at", "last_used_at", "expires_at", "valid"]
     list_filter = [ValidFilter]
     search_fields = ["user__username", "label"]
@@ -43,15 +47,15 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_revoke_permission(self, request) -> bool:
+        return self.scope_reaches_any(request, write=True)
+
     @admin.display(description=_("berlaku"), boolean=True)
     def valid(self, obj: ApiToken) -> bool:
         return obj.is_valid()
 
-    @admin.action(description=_("Cabut token terpilih"))
+    @admin.action(description=_("Cabut token terpilih"), permissions=["revoke"])
     def revoke(self, request, queryset):
-        if not request.user.has_perm("api.change_apitoken"):
-            self.message_user(request, _("Anda tidak berwenang mencabut token."), messages.ERROR)
-            return
         count = 0
         for token in queryset.filter(revoked_at__isnull=True):
             api_token_revoke(token=token)

@@ -11,6 +11,8 @@ from django.utils.translation import ngettext
 
 from antrean.catalog.models import Counter, Service, Slot
 from antrean.catalog.services import booking_dates, slots_ensure
+from antrean.tenancy import permissions
+from antrean.tenancy.admin_scope import ScopedAdmin
 from antrean.tenancy.models import Agency
 
 
@@ -37,8 +39,10 @@ class AgencyFilter(_ScopedFilter):
     office_param = "office__id__exact"
 
     def lookups(self, request, model_admin):
-        agencies = Agency.objects.select_related("office").order_by(
-            "office__name", "position", "short_name"
+        agencies = (
+            permissions.agencies_in_scope(request.user)
+            .select_related("office")
+            .order_by("office__name", "position", "short_name")
         )
         office_id = self.office_id(request)
         if office_id:
@@ -60,7 +64,9 @@ class ServiceFilter(_ScopedFilter):
         office_id = self.office_id(request)
         if not office_id:
             return []
-        services = Service.objects.filter(office_id=office_id)
+        services = permissions.filter_in_scope(
+            request.user, Service.objects.filter(office_id=office_id), agency="agency"
+        )
         return [(s.pk, f"{s.prefix} · {s.name}") for s in services]
 
     def queryset(self, request, queryset):
@@ -69,7 +75,11 @@ class ServiceFilter(_ScopedFilter):
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(ScopedAdmin, admin.ModelAdmin):
+    # Through the agency: the stored office follows it on save.
+    scope_office = "agency__office"
+    scope_agency = "agency"
+
     list_display = [
         "prefix_display",
         "name",
@@ -160,7 +170,9 @@ class ServiceAdmin(admin.ModelAdmin):
         url = reverse("admin:catalog_slot_changelist") + f"?service={obj.pk}"
         return format_html('<a href="{}">{}</a>', url, _("Lihat"))
 
-    @admin.action(description=_("Buat jadwal pemesanan untuk hari-hari mendatang"))
+    @admin.action(
+        description=_("Buat jadwal pemesanan untuk hari-hari mendatang"), permissions=["change"]
+    )
     def ensure_slots(self, request, queryset):
         created = 0
         for service in queryset.select_related("office"):
@@ -174,8 +186,11 @@ class ServiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Slot)
-class SlotAdmin(admin.ModelAdmin):
+class SlotAdmin(ScopedAdmin, admin.ModelAdmin):
     """Slots are made from opening hours; here an admin only changes their capacity."""
+
+    scope_office = "service__office"
+    scope_agency = "service__agency"
 
     list_display = [
         "service_display",
@@ -250,7 +265,10 @@ class CounterForm(forms.ModelForm):
 
 
 @admin.register(Counter)
-class CounterAdmin(admin.ModelAdmin):
+class CounterAdmin(ScopedAdmin, admin.ModelAdmin):
+    scope_office = "agency__office"
+    scope_agency = "agency"
+
     form = CounterForm
     list_display = ["__str__", "number", "agency", "office", "service_count", "is_active"]
     list_display_links = ["__str__"]

@@ -9,21 +9,15 @@ from django.utils.translation import gettext_lazy as _
 import antrean.display.kiosk_admin  # noqa: F401 — registers the kiosk admin
 from antrean.display import events
 from antrean.display.models import Board
-from antrean.tenancy.models import Membership, Office
-
-
-def _office_ids(user):
-    """Offices whose board this account edits: all for superusers, else its office admin
-    memberships."""
-    if user.is_superuser:
-        return None
-    return Membership.objects.filter(user=user, role=Membership.Role.OFFICE_ADMIN).values(
-        "office_id"
-    )
+from antrean.tenancy.admin_scope import ScopedAdmin
+from antrean.tenancy.models import Office
 
 
 @admin.register(Board)
-class BoardAdmin(admin.ModelAdmin):
+class BoardAdmin(ScopedAdmin, admin.ModelAdmin):
+    # Office-level: each office's admins edit its board (tenancy.admin_scope).
+    scope_office = "office"
+
     list_display = ["office", "running_text_short", "updated_at", "display_link"]
     list_select_related = ["office"]
     search_fields = ["office__name", "office__code"]
@@ -41,20 +35,13 @@ class BoardAdmin(admin.ModelAdmin):
         url = reverse("display:board", kwargs={"office_code": obj.office.code})
         return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
 
-    def get_queryset(self, request):
-        boards = super().get_queryset(request)
-        offices = _office_ids(request.user)
-        return boards if offices is None else boards.filter(office__in=offices)
-
     def get_readonly_fields(self, request, obj=None):
         # The office of an existing board never changes: its screens are bound to it.
         return [*self.readonly_fields, "office"] if obj else self.readonly_fields
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "office":
-            offices = _office_ids(request.user)
-            queryset = Office.objects.filter(board__isnull=True)
-            kwargs["queryset"] = queryset if offices is None else queryset.filter(pk__in=offices)
+            kwargs["queryset"] = Office.objects.filter(board__isnull=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):

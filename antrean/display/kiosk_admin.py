@@ -11,21 +11,15 @@ from django.utils.translation import ngettext
 
 from antrean.display.kiosk import kiosk_token_rotate, kiosk_url
 from antrean.display.models import Kiosk
-from antrean.tenancy.models import Membership, Office
-
-
-def _office_ids(user):
-    """Offices whose kiosks this account manages: all for superusers, else the offices it is
-    an office admin of."""
-    if user.is_superuser:
-        return None
-    return Membership.objects.filter(user=user, role=Membership.Role.OFFICE_ADMIN).values(
-        "office_id"
-    )
+from antrean.tenancy.admin_scope import ScopedAdmin
+from antrean.tenancy.models import Office
 
 
 @admin.register(Kiosk)
-class KioskAdmin(admin.ModelAdmin):
+class KioskAdmin(ScopedAdmin, admin.ModelAdmin):
+    # Office-level: each office's admins manage its kiosks (tenancy.admin_scope).
+    scope_office = "office"
+
     list_display = ["name", "office", "printer", "paper", "is_active", "last_seen_at"]
     list_filter = ["is_active", "office"]
     list_select_related = ["office"]
@@ -49,20 +43,13 @@ class KioskAdmin(admin.ModelAdmin):
             return _("— (cetak lewat browser / ambil di layar)")
         return f"{obj.printer_host}:{obj.printer_port}"
 
-    def get_queryset(self, request):
-        kiosks = super().get_queryset(request)
-        offices = _office_ids(request.user)
-        return kiosks if offices is None else kiosks.filter(office__in=offices)
-
     def get_readonly_fields(self, request, obj=None):
         # A device stays with its office; register a new one to move it.
         return [*self.readonly_fields, "office"] if obj else self.readonly_fields
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "office":
-            offices = _office_ids(request.user)
-            queryset = Office.objects.filter(is_active=True)
-            kwargs["queryset"] = queryset if offices is None else queryset.filter(pk__in=offices)
+            kwargs["queryset"] = Office.objects.filter(is_active=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
@@ -86,19 +73,15 @@ class KioskAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "display/kiosk_admin_token.html", context)
 
-    @admin.action(description=_("Buat token baru (perangkat lama berhenti bekerja)"))
+    @admin.action(
+        description=_("Buat token baru (perangkat lama berhenti bekerja)"), permissions=["change"]
+    )
     def new_token(self, request, queryset):
-        if not request.user.has_perm("display.change_kiosk"):
-            self.message_user(request, _("Anda tidak berwenang mengubah anjungan."), messages.ERROR)
-            return None
         rows = [(kiosk, kiosk_url(kiosk, kiosk_token_rotate(kiosk=kiosk))) for kiosk in queryset]
         return self._token_page(request, rows)
 
-    @admin.action(description=_("Nonaktifkan anjungan terpilih"))
+    @admin.action(description=_("Nonaktifkan anjungan terpilih"), permissions=["change"])
     def deactivate(self, request, queryset):
-        if not request.user.has_perm("display.change_kiosk"):
-            self.message_user(request, _("Anda tidak berwenang mengubah anjungan."), messages.ERROR)
-            return
         count = queryset.filter(is_active=True).update(is_active=False)
         self.message_user(
             request,

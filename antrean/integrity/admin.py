@@ -19,6 +19,7 @@ from antrean.integrity.models import (
     SigningKey,
 )
 from antrean.integrity.services import pact_next_version, pact_publish
+from antrean.tenancy.admin_scope import ScopedAdmin
 
 PUBLISH_BUTTON = "_terbitkan"
 FROM_PARAM = "dari"
@@ -65,8 +66,12 @@ class PublishedFilter(admin.SimpleListFilter):
 
 
 @admin.register(PactText)
-class PactTextAdmin(admin.ModelAdmin):
+class PactTextAdmin(ScopedAdmin, admin.ModelAdmin):
     """A published version is shown read-only; a change is a new version made from it."""
+
+    # National texts (no office) are read by office admins and changed by national admins.
+    scope_national = True
+    scope_view_actions = ("new_version",)  # an office's own version may start from any text
 
     form = PactTextForm
     change_form_template = "admin/integrity/pacttext/change_form.html"
@@ -95,7 +100,8 @@ class PactTextAdmin(admin.ModelAdmin):
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         source_id = request.GET.get(FROM_PARAM, "")
-        source = PactText.objects.filter(pk=source_id).first() if source_id.isdigit() else None
+        texts = self.get_queryset(request)
+        source = texts.filter(pk=source_id).first() if source_id.isdigit() else None
         if source is not None:
             initial.update(
                 office=source.office_id,
@@ -152,8 +158,9 @@ class PactTextAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(f"{url}?{FROM_PARAM}={queryset.get().pk}")
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    """Records of what was signed: evidence, so nobody adds, edits or deletes them here."""
+class _ReadOnlyAdmin(ScopedAdmin, admin.ModelAdmin):
+    """Records of what was signed: evidence, so nobody adds, edits or deletes them here.
+    Seen by the administrators of their office."""
 
     def has_add_permission(self, request):
         return False
@@ -167,6 +174,8 @@ class _ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(PactRendering)
 class PactRenderingAdmin(_ReadOnlyAdmin):
+    scope_agency = "agency"  # an officer's text names the agency
+
     list_display = ["pact", "office", "agency", "short_hash", "created_at"]
     list_filter = ["office"]
     search_fields = ["sha256"]
@@ -243,16 +252,17 @@ class CertificateAdmin(_ReadOnlyAdmin):
     ]
     actions = ["revoke"]
 
+    def has_revoke_permission(self, request) -> bool:
+        # Administrators of an office, on its certificates only (the mixin narrows the rows).
+        return self.scope_reaches_any(request, write=True)
+
     @admin.display(description=_("PDF siap"), boolean=True)
     def ready(self, obj: Certificate) -> bool:
         return obj.is_ready
 
     # The only change an admin makes to a certificate is revoking it, through this action.
-    @admin.action(description=_("Cabut piagam terpilih (dengan alasan)"))
+    @admin.action(description=_("Cabut piagam terpilih (dengan alasan)"), permissions=["revoke"])
     def revoke(self, request, queryset):
-        if not request.user.has_perm("integrity.change_certificate"):
-            self.message_user(request, _("Anda tidak berwenang mencabut piagam."), messages.ERROR)
-            return None
         form = RevokeForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
             count = 0

@@ -35,6 +35,8 @@ from antrean.notifications.models import (
 from antrean.notifications.previews import preview_text
 from antrean.notifications.selectors import config_failures
 from antrean.notifications.services import message_resend
+from antrean.tenancy import permissions
+from antrean.tenancy.admin_scope import ScopedAdmin, ScopedInline
 
 RESENDABLE = (Status.FAILED, Status.AMBIGUOUS)
 CONFIG_WINDOW_DAYS = 7
@@ -56,7 +58,7 @@ def _short(value: str | None, head: int = 10, tail: int = 6) -> str:
     return value if len(value) <= head + tail + 1 else f"{value[:head]}…{value[-tail:]}"
 
 
-class MessageEventInline(admin.TabularInline):
+class MessageEventInline(ScopedInline, admin.TabularInline):
     model = MessageEvent
     fields = ["at_local", "event", "detail_masked"]
     readonly_fields = fields
@@ -86,7 +88,10 @@ class MessageEventInline(admin.TabularInline):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ScopedAdmin, admin.ModelAdmin):
+    # As the staff inbox: the office's admins, and the staff of the ticket's agency.
+    scope_agency = "ticket__service__agency"
+
     change_form_template = "admin/notifications/message/change_form.html"
     list_display = [
         "created_local",
@@ -141,7 +146,8 @@ class MessageAdmin(admin.ModelAdmin):
         return False
 
     def has_resend_permission(self, request) -> bool:
-        return request.user.has_perm("notifications.change_message")
+        # Administrators of the message's office or agency (the mixin narrows the rows).
+        return self.scope_reaches_any(request, write=True)
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
@@ -270,7 +276,9 @@ class MessageAdmin(admin.ModelAdmin):
             return HttpResponseNotAllowed(["POST"])
         if not self.has_resend_permission(request):
             raise PermissionDenied
-        message = get_object_or_404(Message, pk=object_id)
+        message = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not self.scope_allows(request, message, write=True):
+            raise PermissionDenied
         self.resend(request, Message.objects.filter(pk=message.pk))
         return HttpResponseRedirect(
             reverse("admin:notifications_message_change", args=[message.pk])
@@ -292,6 +300,9 @@ class MessageAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def _warn_config_failures(self, request) -> None:
+        # The WhatsApp account is the installation's: its errors are counted over every office.
+        if not permissions.scope_of(request.user).everything:
+            return
         failures = config_failures(days=CONFIG_WINDOW_DAYS)
         if not failures:
             return
@@ -318,9 +329,11 @@ class MessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(TemplateName)
-class TemplateNameAdmin(admin.ModelAdmin):
+class TemplateNameAdmin(ScopedAdmin, admin.ModelAdmin):
     """Approved template names per office: a row for an office wins over the national row;
     without any, `antrean_<jenis>` is used."""
+
+    scope_national = True  # national rows: read by office admins, changed by national admins
 
     list_display = ["kind", "scope", "name", "language"]
     list_filter = ["kind", "office"]
@@ -344,7 +357,9 @@ class TemplateNameAdmin(admin.ModelAdmin):
 
 
 @admin.register(InboundMessage)
-class InboundMessageAdmin(admin.ModelAdmin):
+class InboundMessageAdmin(ScopedAdmin, admin.ModelAdmin):
+    scope_office = None  # not yet tied to an office: national admins only
+
     list_display = ["sent_utc", "sender_masked", "kind", "text_short"]
     list_filter = ["kind"]
     date_hierarchy = "sent_at"
@@ -383,7 +398,9 @@ class InboundMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(UnreachableNumber)
-class UnreachableNumberAdmin(admin.ModelAdmin):
+class UnreachableNumberAdmin(ScopedAdmin, admin.ModelAdmin):
+    scope_office = None  # numbers of every office
+
     list_display = ["hash_short", "marked_at"]
     ordering = ["-marked_at"]
     fields = ["hash_short", "marked_at"]

@@ -17,9 +17,10 @@ from django.utils.translation import ngettext
 from antrean.core.errors import DomainError
 from antrean.queueing.models import AuditFlag, Ticket, TicketEvent
 from antrean.queueing.services import audit_flag_acknowledge
+from antrean.tenancy.admin_scope import ScopedAdmin, ScopedInline
 
 
-class TicketEventInline(admin.TabularInline):
+class TicketEventInline(ScopedInline, admin.TabularInline):
     """The ticket's history: append-only, shown as recorded."""
 
     model = TicketEvent
@@ -43,7 +44,9 @@ class TicketEventInline(admin.TabularInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(ScopedAdmin, admin.ModelAdmin):
+    scope_agency = "service__agency"
+
     list_display = [
         "number",
         "code",
@@ -146,7 +149,10 @@ class AcknowledgeForm(forms.Form):
 
 
 @admin.register(AuditFlag)
-class AuditFlagAdmin(admin.ModelAdmin):
+class AuditFlagAdmin(ScopedAdmin, admin.ModelAdmin):
+    # Office-level: the office's administrators review them (permissions.can_review_audit).
+    scope_office = "office"
+
     list_display = [
         "at",
         "kind",
@@ -192,8 +198,9 @@ class AuditFlagAdmin(admin.ModelAdmin):
         return False
 
     def has_acknowledge_permission(self, request) -> bool:
-        # Which flags a user may acknowledge is the service's rule (office admins).
-        return request.user.has_perm("queueing.change_auditflag")
+        # Office admins, on their office's flags (the mixin narrows the rows; the service
+        # checks each flag again).
+        return self.scope_reaches_any(request, write=True)
 
     @admin.display(description=_("ditanggapi"), boolean=True, ordering="acknowledged_at")
     def is_acknowledged(self, obj: AuditFlag) -> bool:

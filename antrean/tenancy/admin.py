@@ -14,6 +14,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from antrean.catalog.services import office_slots_ensure
+from antrean.tenancy.admin_scope import (
+    BY_NATIONAL_ADMIN,
+    BY_OFFICE_ADMIN,
+    AccountScope,
+    MembershipInlineScope,
+    MembershipScope,
+    ScopedAdmin,
+    ScopedInline,
+)
 from antrean.tenancy.models import Agency, Closure, Membership, Office, OpeningHours, Region
 from antrean.tenancy.services import closures_seed_national
 
@@ -25,7 +34,9 @@ admin.site.enable_nav_sidebar = False
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ScopedAdmin, admin.ModelAdmin):
+    scope_office = None  # national reference data
+
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level"]
     search_fields = ["code", "name"]
@@ -33,7 +44,7 @@ class RegionAdmin(admin.ModelAdmin):
     list_select_related = ["parent"]
 
 
-class OpeningHoursInline(admin.TabularInline):
+class OpeningHoursInline(ScopedInline, admin.TabularInline):
     model = OpeningHours
     max_num = 7
 
@@ -42,7 +53,7 @@ class OpeningHoursInline(admin.TabularInline):
         return 5 if obj is None else 1
 
 
-class UpcomingClosureInline(admin.TabularInline):
+class UpcomingClosureInline(ScopedInline, admin.TabularInline):
     """The closures of the coming weeks; the full calendar has its own page with filters."""
 
     model = Closure
@@ -61,7 +72,12 @@ class UpcomingClosureInline(admin.TabularInline):
 
 
 @admin.register(Office)
-class OfficeAdmin(admin.ModelAdmin):
+class OfficeAdmin(ScopedAdmin, admin.ModelAdmin):
+    scope_office = "pk"
+    scope_add_delete_by = BY_NATIONAL_ADMIN
+    # The region places the office under regional oversight: not the office's own choice.
+    scope_national_fields = ("region",)
+
     list_display = [
         "name",
         "code",
@@ -115,14 +131,19 @@ class OfficeAdmin(admin.ModelAdmin):
         url = reverse("admin:tenancy_closure_changelist") + f"?office__id__exact={obj.pk}"
         return format_html('<a href="{}">{}</a>', url, _("Semua hari tutup kantor ini"))
 
-    @admin.action(description=_("Isi hari libur nasional dan cuti bersama (tahun ini dan depan)"))
+    @admin.action(
+        description=_("Isi hari libur nasional dan cuti bersama (tahun ini dan depan)"),
+        permissions=["change"],
+    )
     def seed_national_closures(self, request, queryset):
         for office in queryset:
             year = office.local_today().year
             closures_seed_national(office=office, years=[year, year + 1])
         self.message_user(request, _("Hari libur nasional sudah diisi."), messages.SUCCESS)
 
-    @admin.action(description=_("Buat jadwal pemesanan untuk hari-hari mendatang"))
+    @admin.action(
+        description=_("Buat jadwal pemesanan untuk hari-hari mendatang"), permissions=["change"]
+    )
     def ensure_slots(self, request, queryset):
         created = sum(office_slots_ensure(office=office) for office in queryset)
         self.message_user(
@@ -134,7 +155,7 @@ class OfficeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Closure)
-class ClosureAdmin(admin.ModelAdmin):
+class ClosureAdmin(ScopedAdmin, admin.ModelAdmin):
     list_display = ["date", "weekday", "reason", "kind", "office"]
     list_filter = ["office", "kind", ("date", admin.DateFieldListFilter)]
     date_hierarchy = "date"
@@ -148,7 +169,10 @@ class ClosureAdmin(admin.ModelAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(ScopedAdmin, admin.ModelAdmin):
+    scope_agency = "pk"
+    scope_add_delete_by = BY_OFFICE_ADMIN
+
     list_display = ["short_name", "name", "office", "service_count", "position", "is_active"]
     list_display_links = ["short_name", "name"]
     list_editable = ["position", "is_active"]
@@ -159,6 +183,11 @@ class AgencyAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_service_count=Count("services"))
+
+    def get_readonly_fields(self, request, obj=None):
+        # An agency stays at its office: its services and counters carry the office.
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "office"] if obj else fields
 
     @admin.display(description=_("layanan"), ordering="_service_count")
     def service_count(self, obj: Agency) -> str:
@@ -172,7 +201,7 @@ def _agency_field(field):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(MembershipScope, admin.ModelAdmin):
     list_display = ["user", "user_name", "role", "office", "agency"]
     list_filter = ["role", "office"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "agency__short_name"]
@@ -193,7 +222,7 @@ class MembershipAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(MembershipInlineScope, admin.TabularInline):
     model = Membership
     extra = 0
     fields = ["role", "office", "agency"]
@@ -211,7 +240,7 @@ class MembershipInline(admin.TabularInline):
 User = get_user_model()
 
 
-class StaffUserAdmin(UserAdmin):
+class StaffUserAdmin(AccountScope, UserAdmin):
     """Django's user admin, with where each staff member works."""
 
     inlines = [*UserAdmin.inlines, MembershipInline]

@@ -222,6 +222,75 @@ def counters_operable(user, queryset: QuerySet) -> QuerySet:
     return filter_in_scope(user, queryset, office="office", agency="agency")
 
 
+# --- Staff accounts and their roles ------------------------------------------------------------
+
+# What an office admin may give at its own office: every role up to its own.
+OFFICE_GRANTABLE = (Role.OFFICER, Role.AGENCY_ADMIN, Role.OFFICE_ADMIN)
+
+
+def can_grant(user, role: str, *, office_id: int | None, agency_id: int | None) -> bool:
+    """May give (or take back) `role` at the office and agency: superusers and national admins
+    any role; office admins the officer, agency admin and office admin roles at their own
+    office; agency admins the officer role at their own agency. Never a role above one's own,
+    never elsewhere."""
+    scope = scope_of(user)
+    if role not in Role.values:
+        return False
+    if scope.everything:
+        return True
+    if role == Role.NATIONAL_ADMIN or office_id is None:
+        return False
+    if agency_id is not None and not Agency.objects.filter(pk=agency_id, office=office_id).exists():
+        return False
+    if office_id in scope.office_ids:
+        return role in OFFICE_GRANTABLE
+    return role == Role.OFFICER and agency_id in scope.admin_agency_ids
+
+
+def filter_grantable(user, memberships: QuerySet[Membership]) -> QuerySet[Membership]:
+    """The memberships the account may change or take back (`can_grant` on each row)."""
+    scope = scope_of(user)
+    if scope.everything:
+        return memberships
+    return memberships.filter(
+        Q(office__in=scope.office_ids, role__in=OFFICE_GRANTABLE)
+        | Q(agency__in=scope.admin_agency_ids, role=Role.OFFICER)
+    )
+
+
+def accounts_in_scope(user) -> QuerySet:
+    """Staff accounts the account sees: those holding a role at an office or agency it
+    administers (everyone for national admins and superusers)."""
+    from django.contrib.auth import get_user_model
+
+    scope = scope_of(user)
+    accounts = get_user_model().objects.all()
+    if scope.everything:
+        return accounts
+    memberships = filter_administered(user, Membership.objects.all(), agency="agency")
+    return accounts.filter(pk__in=memberships.values("user"))
+
+
+def accounts_administered(user) -> QuerySet:
+    """Staff accounts the account may change (names, password, active, roles): every role they
+    hold is one it may grant. A superuser's account is changed only by superusers."""
+    from django.contrib.auth import get_user_model
+
+    scope = scope_of(user)
+    accounts = get_user_model().objects.all()
+    if not (scope.everything and user.is_superuser):
+        accounts = accounts.filter(is_superuser=False)
+    if scope.everything:
+        return accounts
+    grantable = filter_grantable(user, Membership.objects.all())
+    others = Membership.objects.exclude(pk__in=grantable.values("pk"))
+    return accounts.filter(pk__in=grantable.values("user")).exclude(pk__in=others.values("user"))
+
+
+def can_administer_account(user, account) -> bool:
+    return account.pk is not None and accounts_administered(user).filter(pk=account.pk).exists()
+
+
 # --- Sign-in -----------------------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ from django import template
 from antrean.core.logging import mask_text
 from antrean.notifications import selectors
 from antrean.notifications.error_codes import config_error_text
+from antrean.tenancy import permissions
 
 register = template.Library()
 
@@ -16,7 +17,11 @@ def ticket_delivery(ticket) -> selectors.Delivery:
 
 
 @register.simple_tag
-def whatsapp_config_failures() -> list[dict]:
+def whatsapp_config_failures(user) -> list[dict]:
+    """Configuration errors of the installation's WhatsApp account, counted over every office:
+    for those who see every office."""
+    if not permissions.scope_of(user).everything:
+        return []
     return [
         {"text": config_error_text(f.code), "count": f.count, "last_at": f.last_at}
         for f in selectors.config_failures()

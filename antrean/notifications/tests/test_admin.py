@@ -5,8 +5,6 @@ template names configurable per office."""
 import datetime as dt
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,7 +22,14 @@ from antrean.notifications.models import (
     UnreachableNumber,
 )
 from antrean.notifications.services import message_queue_booking_confirmed, template_for
-from antrean.testing.factories import booking_request, make_office, make_service, make_slot
+from antrean.testing.factories import (
+    booking_request,
+    make_agency,
+    make_office,
+    make_officer,
+    make_service,
+    make_slot,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -215,9 +220,8 @@ def test_resend_button_on_the_detail_page(admin_client, message):
 
 
 def test_resend_needs_the_change_permission(client, message):
-    user = get_user_model().objects.create_user("petugas", password="x", is_staff=True)
-    user.user_permissions.add(Permission.objects.get(codename="view_message"))
-    client.force_login(user)
+    # An officer of the ticket's agency reads its messages but administers nothing.
+    client.force_login(make_officer(message.ticket.service.agency))
     _set(message, status=Status.FAILED, attempts=8)
     assert client.get(LIST).status_code == 200
     client.post(LIST, {"action": "resend", "_selected_action": [message.pk]})
@@ -248,6 +252,23 @@ def test_configuration_errors_are_announced(admin_client, office, message):
         assert "132001 (templat salah" in content
         assert "190 (token akses kedaluwarsa" in content
         assert "error_category__exact=config" in content
+
+
+def test_configuration_errors_are_announced_to_those_who_see_every_office(client, message):
+    # The WhatsApp account is the installation's: its failures are counted over every office,
+    # so an office admin is not shown other offices' counts (nor can they fix it).
+    _set(message, status=Status.FAILED, error_category=ErrorCategory.CONFIG, error_code="132001")
+    other_office = make_agency(make_office(code="mpp-lain"))
+    client.force_login(make_officer(other_office, role="office_admin"))
+    for url in (LIST, reverse("admin:index")):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "kesalahan konfigurasi" not in response.content.decode(), url
+    national = make_officer(other_office, role="officer")
+    national.memberships.update(role="national_admin", office=None, agency=None)
+    client.force_login(national)
+    for url in (LIST, reverse("admin:index")):
+        assert "kesalahan konfigurasi dalam 7 hari" in client.get(url).content.decode(), url
 
 
 def test_old_configuration_errors_are_not_announced(admin_client, message):
