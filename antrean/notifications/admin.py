@@ -20,6 +20,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from antrean.core.errors import DomainError
 from antrean.core.logging import mask_text
 from antrean.core.personal_data import mask_phone
 from antrean.notifications.error_codes import config_error_text
@@ -231,7 +232,11 @@ class MessageAdmin(ScopedAdmin, admin.ModelAdmin):
         resent = skipped = 0
         for message in queryset:
             before = message.status
-            if message_resend(message=message, by=request.user).status != before:
+            try:
+                resent_message = message_resend(message=message, by=request.user)
+            except DomainError as exc:  # the service's own scope check (tenancy.permissions)
+                raise PermissionDenied from exc
+            if resent_message.status != before:
                 resent += 1
             else:
                 skipped += 1

@@ -413,9 +413,16 @@ def messages_recover_stale(
 
 
 def message_resend(*, message: Message, by) -> Message:
-    """An admin's deliberate resend of a failed or ambiguous message (administrators of the
-    message's office only)."""
-    permissions.require(permissions.can_administer_office(by, message.office_id))
+    """An admin's deliberate resend of a failed or ambiguous message: by administrators of the
+    message's office, or of its ticket's agency."""
+    ticket = message.ticket
+    permissions.require(
+        permissions.can_administer_agency(
+            by,
+            agency_id=ticket.service.agency_id if ticket else None,
+            office_id=message.office_id,
+        )
+    )
     if message.status not in (Status.FAILED, Status.AMBIGUOUS):
         return message
     now = timezone.now()

@@ -28,6 +28,7 @@ from antrean.testing.factories import (
     make_superuser,
 )
 from antrean.testing.factories import make_slot as _make_slot
+from antrean.testing.signin import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -241,10 +242,10 @@ def test_staff_of_another_office_cannot_revoke(client, certificate):
     # Certificates are the office's records: an officer of its agency does not reach them,
     # and another office's admin reaches only their own office's.
     officer = make_officer(certificate.signature.ticket.service.agency)
-    client.force_login(officer)
+    sign_in(client, officer)
     assert client.get(_changelist()).status_code == 403
     elsewhere = make_officer(make_agency(make_office()), role="office_admin")
-    client.force_login(elsewhere)
+    sign_in(client, elsewhere)
     assert client.get(_changelist()).status_code == 200
     client.post(
         _changelist(),

@@ -30,6 +30,7 @@ from antrean.testing.factories import (
     make_service,
     make_slot,
 )
+from antrean.testing.signin import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -221,7 +222,7 @@ def test_resend_button_on_the_detail_page(admin_client, message):
 
 def test_resend_needs_the_change_permission(client, message):
     # An officer of the ticket's agency reads its messages but administers nothing.
-    client.force_login(make_officer(message.ticket.service.agency))
+    sign_in(client, make_officer(message.ticket.service.agency))
     _set(message, status=Status.FAILED, attempts=8)
     assert client.get(LIST).status_code == 200
     client.post(LIST, {"action": "resend", "_selected_action": [message.pk]})
@@ -259,14 +260,14 @@ def test_configuration_errors_are_announced_to_those_who_see_every_office(client
     # so an office admin is not shown other offices' counts (nor can they fix it).
     _set(message, status=Status.FAILED, error_category=ErrorCategory.CONFIG, error_code="132001")
     other_office = make_agency(make_office(code="mpp-lain"))
-    client.force_login(make_officer(other_office, role="office_admin"))
+    sign_in(client, make_officer(other_office, role="office_admin"))
     for url in (LIST, reverse("admin:index")):
         response = client.get(url)
         assert response.status_code == 200
         assert "kesalahan konfigurasi" not in response.content.decode(), url
     national = make_officer(other_office, role="officer")
     national.memberships.update(role="national_admin", office=None, agency=None)
-    client.force_login(national)
+    sign_in(client, national)
     for url in (LIST, reverse("admin:index")):
         assert "kesalahan konfigurasi dalam 7 hari" in client.get(url).content.decode(), url
 

@@ -45,6 +45,7 @@ from antrean.testing.factories import (
     make_slot,
     sign_officer_pact,
 )
+from antrean.testing.signin import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +61,9 @@ SUPERUSER_ONLY = {
     "axes.accesslog",
     "axes.accessfailurelog",
     "django_tasks_database.dbtaskresult",
+    # Staff authenticators (django-otp): secrets; a lost phone is reset by the operator.
+    "otp_static.staticdevice",
+    "otp_totp.totpdevice",
 }
 NATIONAL_ONLY = {
     "tenancy.region",
@@ -203,7 +207,7 @@ def w():
 
 def _client(user) -> Client:
     client = Client()
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 
@@ -952,7 +956,7 @@ def test_demo_office_admin_sees_their_office_in_indonesian_and_nothing_of_sidoar
     call_command("seed_demo", stdout=None)
     demo_staff_ensure(password="sandi-demo-123")
     # Signed in as the demo's office admin (how they sign in is the login's own tests' matter).
-    client.force_login(User.objects.get(username="admin-mpp-badung"))
+    sign_in(client, User.objects.get(username="admin-mpp-badung"))
     index = client.get(reverse("admin:index"))
     assert index.status_code == 200
     page = index.content.decode()

@@ -116,21 +116,25 @@ def test_the_officer_pact_is_signed_only_at_an_office_of_the_account(here):
     assert snapshot() == before
 
 
-def test_a_message_is_resent_only_by_an_administrator_of_its_office(here):
+def test_a_message_is_resent_only_by_an_administrator_of_its_office_or_agency(here):
     slot = make_slot(here["ktp"], date=DAY, start=dt.time(9), end=dt.time(10))
     ticket = make_booking(slot, whatsapp="081234567890", whatsapp_consent=True).ticket
     message = Message.objects.get(ticket=ticket)
     Message.objects.filter(pk=message.pk).update(status=Status.FAILED)
     message.refresh_from_db()
     before = snapshot()
-    people = {**outsiders(here), "officer-same-agency": make_officer(here["capil"])}
+    people = {
+        **outsiders(here),
+        "officer-same-agency": make_officer(here["capil"]),
+        "admin-other-agency": make_officer(here["imigrasi"], role="agency_admin"),
+    }
     for name, user in people.items():
         assert refused(lambda u=user: message_resend(message=message, by=u)) == (
             ErrorCode.FORBIDDEN
         ), name
     assert snapshot() == before
-    admin = make_officer(here["capil"], role="office_admin")
-    assert message_resend(message=message, by=admin).status == Status.PENDING
+    agency_admin = make_officer(here["capil"], role="agency_admin")
+    assert message_resend(message=message, by=agency_admin).status == Status.PENDING
 
 
 def test_a_certificate_is_revoked_only_by_an_administrator_of_its_office(here):
