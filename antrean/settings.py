@@ -138,6 +138,9 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Staff sessions end when the browser closes (shared counter PCs) and at most this many hours
 # after signing in, whatever happens in between.
 ANTREAN_STAFF_SESSION_HOURS = env.int("ANTREAN_STAFF_SESSION_HOURS", default=12)
+# …and after this many minutes without a request (0: never). The console's queue panel asks
+# every few seconds, so a console in use stays signed in; a PC left alone does not.
+ANTREAN_STAFF_IDLE_MINUTES = env.int("ANTREAN_STAFF_IDLE_MINUTES", default=30)
 LOGIN_URL = "/staf/masuk/"
 
 ROOT_URLCONF = "antrean.urls"

@@ -12,6 +12,7 @@ from antrean.accounts.signin import session_problem
 
 MESSAGES = {
     "expired": lambda: _("Sesi Anda sudah berakhir. Silakan masuk kembali."),
+    "idle": lambda: _("Sesi Anda berakhir karena lama tidak digunakan. Silakan masuk kembali."),
     "second_factor": lambda: _(
         "Akun Anda memerlukan verifikasi dua langkah. Silakan masuk kembali."
     ),

@@ -25,6 +25,8 @@ from antrean.core.http import client_ip
 
 PENDING_KEY = "signin_pending"
 STARTED_KEY = "signin_at"
+SEEN_KEY = "signin_seen"  # the session's last request, written at most every SEEN_EVERY
+SEEN_EVERY = dt.timedelta(minutes=1)
 # Time to type a code (or to install an authenticator app and scan the QR code).
 PENDING_LIFETIME = {"code": dt.timedelta(minutes=10), "setup": dt.timedelta(minutes=30)}
 
@@ -122,7 +124,10 @@ def second_factor_check(request: HttpRequest, *, user, code: str, now: dt.dateti
 
 
 def session_started_at(request: HttpRequest) -> dt.datetime | None:
-    value = request.session.get(STARTED_KEY)
+    return _instant(request.session.get(STARTED_KEY))
+
+
+def _instant(value) -> dt.datetime | None:
     try:
         return dt.datetime.fromtimestamp(float(value), tz=dt.UTC) if value is not None else None
     except (TypeError, ValueError, OverflowError):
@@ -130,8 +135,9 @@ def session_started_at(request: HttpRequest) -> dt.datetime | None:
 
 
 def session_problem(request: HttpRequest, *, now: dt.datetime | None = None) -> str | None:
-    """Why a logged-in session must end, or None: "expired" past its hours, "second_factor"
-    when the account needs a second step this session never passed."""
+    """Why a logged-in session must end, or None: "expired" past its hours, "idle" after
+    ANTREAN_STAFF_IDLE_MINUTES without a request (ASVS 3.3.2: an unattended counter PC),
+    "second_factor" when the account needs a second step this session never passed."""
     now = now or timezone.now()
     started = session_started_at(request)
     if started is None:
@@ -139,6 +145,12 @@ def session_problem(request: HttpRequest, *, now: dt.datetime | None = None) -> 
         request.session[STARTED_KEY] = now.timestamp()
     elif now - started > dt.timedelta(hours=settings.ANTREAN_STAFF_SESSION_HOURS):
         return "expired"
+    seen = _instant(request.session.get(SEEN_KEY))
+    idle = dt.timedelta(minutes=settings.ANTREAN_STAFF_IDLE_MINUTES)
+    if seen is not None and idle and now - seen > idle:
+        return "idle"
+    if seen is None or now - seen >= SEEN_EVERY:
+        request.session[SEEN_KEY] = now.timestamp()
     user = request.user
     is_verified = getattr(user, "is_verified", None)
     if callable(is_verified) and is_verified():

@@ -12,7 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from antrean.accounts import services
 from antrean.accounts.models import AccountUnlock, SignInLock
-from antrean.accounts.signin import STARTED_KEY
+from antrean.accounts.signin import SEEN_KEY, STARTED_KEY
 from antrean.api.tests.staff_setup import PASSWORD, make_staff, make_user
 from antrean.tenancy.models import Membership
 from antrean.testing.factories import make_agency, make_office
@@ -365,6 +365,24 @@ def test_staff_sessions_end_after_twelve_hours(client, officer, settings):
     assert client.get(COUNTERS).status_code == 200
     session = client.session
     session[STARTED_KEY] -= settings.ANTREAN_STAFF_SESSION_HOURS * 3600 + 1
+    session.save()
+
+    response = client.get(COUNTERS)
+
+    assert response.status_code == 302
+    assert not logged_in(client)
+
+
+def test_staff_sessions_end_after_a_while_without_a_request(client, officer, settings):
+    """ASVS 3.3.2: a counter PC left signed in is signed out after the idle time."""
+    password_step(client, "petugas-uji")
+    assert client.get(COUNTERS).status_code == 200
+    session = client.session
+    session[SEEN_KEY] -= settings.ANTREAN_STAFF_IDLE_MINUTES * 60 - 30  # 30 s before the limit
+    session.save()
+    assert client.get(COUNTERS).status_code == 200  # still in time: and the clock restarts
+    session = client.session
+    session[SEEN_KEY] -= settings.ANTREAN_STAFF_IDLE_MINUTES * 60 + 1
     session.save()
 
     response = client.get(COUNTERS)
