@@ -44,6 +44,9 @@ def uvicorn_config(
         log_config=None,
         access_log=access_log,
         log_level=log_level,
+        # No `server: uvicorn` header: the server's name and kind help only an attacker
+        # (ASVS 14.3.3).
+        server_header=False,
     )
 
 

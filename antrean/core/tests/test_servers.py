@@ -262,3 +262,10 @@ def test_gunicorn_access_log_is_masked(gunicorn_server):
     assert "Traceback" in text and "DisallowedHost" in text
     for secret in (NIK, PHONE, BOOKING_TOKEN, "34567"):
         assert secret not in text, secret
+
+
+def test_uvicorn_does_not_name_itself(uvicorn_server):
+    """ASVS 14.3.3: no `server: uvicorn` header telling an attacker what answers."""
+    answer = httpx.get(uvicorn_server + "/api/v1/offices")
+    assert answer.status_code == 200
+    assert "server" not in answer.headers
