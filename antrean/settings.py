@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "antrean.core.middleware.SecurityHeadersMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files keep their caching; every other answer is no-store.
+    "antrean.core.middleware.NoStoreByDefaultMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "antrean.core.middleware.LanguageMiddleware",
     "antrean.core.middleware.RefuseNulMiddleware",

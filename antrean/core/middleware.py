@@ -11,7 +11,7 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.template import TemplateDoesNotExist
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 from antrean.core.errors import ErrorCode, error_json
 from antrean.core.security import permissions_policy
@@ -182,6 +182,18 @@ class SecurityHeadersMiddleware(_BothModes):
     def respond(self, request, response):
         response.headers.setdefault("Permissions-Policy", self.policy)
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        return response
+
+
+class NoStoreByDefaultMiddleware(_BothModes):
+    """Nothing the application answers is kept by a browser or a proxy cache unless its view
+    says so (ASVS 8.2.1): booking pages, certificates, the staff inbox, API answers about a
+    booking all carry personal data, and a shared counter PC or a proxy must not keep them.
+    Static files (WhiteNoise, outside this middleware) keep their own long caching."""
+
+    def respond(self, request, response):
+        if "Cache-Control" not in response:
+            add_never_cache_headers(response)
         return response
 
 

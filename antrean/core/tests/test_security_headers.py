@@ -253,3 +253,23 @@ def test_no_template_has_inline_script_style_or_event_handlers():
         for match in inline.finditer(path.read_text(encoding="utf-8"))
     ]
     assert found == []
+
+
+# --- Caching (ASVS 8.2.1) -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/", "/api/v1/offices", "/v/", "/staf/masuk/"])
+def test_answers_are_not_stored_by_browsers_or_proxies_by_default(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_static_files_keep_their_own_caching(client):
+    response = client.get("/static/booking/booking.css")
+    if response.status_code == 404:
+        pytest.skip("no such static file")
+    assert "no-store" not in response.get("Cache-Control", "")
