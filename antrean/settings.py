@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise: static files keep their caching; every other answer is no-store.
     "antrean.core.middleware.NoStoreByDefaultMiddleware",
+    # Every 401, 403 and 429, whoever answered it, is a line in the log.
+    "antrean.core.middleware.SecurityEventLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "antrean.core.middleware.LanguageMiddleware",
     "antrean.core.middleware.RefuseNulMiddleware",

@@ -1,6 +1,7 @@
 """Request middleware: the language choice, refusing NUL characters at the door, security
 headers, and the site's own page for a wrong method."""
 
+import logging
 from urllib.parse import unquote_to_bytes
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
@@ -194,6 +195,39 @@ class NoStoreByDefaultMiddleware(_BothModes):
     def respond(self, request, response):
         if "Cache-Control" not in response:
             add_never_cache_headers(response)
+        return response
+
+
+security_log = logging.getLogger("antrean.security")
+
+# Refusals worth a line in the log (ASVS 7.2.2: every failed access decision is logged).
+_REFUSALS = {401, 403, 429}
+
+
+class SecurityEventLogMiddleware(_BothModes):
+    """One log line (logger `antrean.security`) for every refused request, whichever layer
+    refused it: a service's `forbidden`, a login or token refused, a lock or a rate limit,
+    Django's CSRF or permission check. Who (the account, or anonymous), from where (the
+    project's one reading of the address), what and the answer; the formatter masks the rest.
+    A burst of these is what an operator watches for."""
+
+    def needs_sync(self, request, response) -> bool:
+        return response.status_code in _REFUSALS  # reading request.user may hit the session
+
+    def respond(self, request, response):
+        if response.status_code in _REFUSALS:
+            from antrean.core.http import client_ip
+
+            user = getattr(request, "user", None)
+            who = f"user:{user.pk}" if user is not None and user.is_authenticated else "anonymous"
+            security_log.warning(
+                "refused %s %s %s -> %s %s",
+                who,
+                client_ip(request) or "-",
+                request.method,
+                request.path,
+                response.status_code,
+            )
         return response
 
 

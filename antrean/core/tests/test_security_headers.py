@@ -273,3 +273,34 @@ def test_static_files_keep_their_own_caching(client):
     if response.status_code == 404:
         pytest.skip("no such static file")
     assert "no-store" not in response.get("Cache-Control", "")
+
+
+# --- Refusals are logged (ASVS 7.2.2) -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_every_refused_request_is_a_line_in_the_security_log(client, caplog):
+    from antrean.testing.factories import make_agency, make_office, make_officer
+
+    caplog.set_level("WARNING", logger="antrean.security")
+    client.post(
+        "/api/v1/checkin",
+        {"code": "ABCD2345", "nik_last4": "1234"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION="Bearer not-a-real-token-but-long-enough-123",
+    )
+    officer = make_officer(make_agency(make_office(code="mpp-lain")))
+    client.force_login(officer)
+    client.get("/staf/kotak-pesan/", {"kantor": "mpp-tidak-ada"})
+    lines = [r.getMessage() for r in caplog.records if r.name == "antrean.security"]
+    assert any(line.startswith("refused anonymous ") and line.endswith(" 401") for line in lines)
+    assert any(f"user:{officer.pk}" in line and line.endswith(" 403") for line in lines)
+    assert not any("not-a-real-token" in line for line in lines)
+
+
+@pytest.mark.django_db
+def test_answers_that_are_not_refusals_are_not_logged_as_such(client, caplog):
+    caplog.set_level("WARNING", logger="antrean.security")
+    client.get("/")
+    client.get("/tidak-ada/")
+    assert not [r for r in caplog.records if r.name == "antrean.security"]
