@@ -193,6 +193,13 @@ def w():
     _login_records()
     Message.objects.update(status=MessageStatus.FAILED)  # so that a resend would change them
     Group.objects.create(name="Pengawas")
+    # An officer of Sidoarjo who turned two-factor sign-in on: devices only superusers see.
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    sidoarjo_officer = User.objects.get(username="sidoarjo-petugas")
+    TOTPDevice.objects.create(user=sidoarjo_officer, name="Ponsel", confirmed=True)
+    StaticDevice.objects.create(user=sidoarjo_officer, name="Kode cadangan", confirmed=True)
 
     world["superuser"] = User.objects.create_superuser("root", password=None)
     national = User.objects.create_user("nasional", is_staff=True)
