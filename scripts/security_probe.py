@@ -1373,12 +1373,23 @@ class Probe:
     def step_headers(self) -> None:
         response = self.http.get("/")
         policy = response.headers.get("content-security-policy", "")
+        directives = dict(
+            (part.strip() + " ").split(" ", 1) for part in policy.split(";") if part.strip()
+        )
+        shown = "; ".join(
+            f"{name} {directives.get(name, '(none)').strip()}"
+            for name in ("default-src", "script-src", "style-src", "object-src")
+        )
         self.add(
             "7.1",
             "`GET /`: Content-Security-Policy",
             "none",
-            f"`{policy[:60]}…`" if policy else "none",
-            bool(policy) and "unsafe-inline" not in policy and "script-src 'self'" in policy,
+            f"`{shown}`; no `'unsafe-inline'`"
+            if policy and "unsafe-inline" not in policy
+            else (f"`{policy}`" if policy else "none"),
+            "unsafe-inline" not in policy
+            and directives.get("script-src", "").strip() == "'self'"
+            and directives.get("style-src", "").strip() == "'self'",
         )
         for step, url in (
             ("7.2", "/tidak-ada-halaman-ini/"),
@@ -1445,7 +1456,7 @@ class Probe:
         self.add(
             "8.1",
             f"office admin of {B} (password + TOTP): `/admin/queueing/ticket/`",
-            "(not probed)",
+            "(not in the original probe)",
             f"{tickets.status_code}; “Sidoarjo” "
             + ("absent" if not sidoarjo.search(tickets.text) else "PRESENT")
             + f"; a {S} ticket searched by code: {search.status_code}, "
@@ -1461,7 +1472,7 @@ class Probe:
         self.add(
             "8.2",
             "the same: `/admin/catalog/service/`",
-            "(not probed)",
+            "(not in the original probe)",
             f"{services.status_code}; “Sidoarjo” "
             + ("absent" if not sidoarjo.search(services.text) else "PRESENT")
             + "; own probe service "
@@ -1501,7 +1512,7 @@ class Probe:
         self.add(
             "8.3",
             f"office admin of {S} after the password only (second step not done): `/admin/`",
-            "(not probed)",
+            "(not in the original probe)",
             f"password {first.status_code} → `{first.headers.get('location')}`; `/admin/` "
             f"{admin.status_code} → `{admin.headers.get('location')}`",
             first.status_code == 302
@@ -1538,7 +1549,7 @@ class Probe:
         self.add(
             "8.4",
             f"officer of {S} without two-factor, signed in (password only): `/admin/`",
-            "(not probed)",
+            "(not in the original probe)",
             answer(admin) + seen,
             admin.status_code in (302, 403)
             and not (
