@@ -554,6 +554,26 @@ def totp_code(device_id: int, *, step_offset: int = 0) -> str:
     return f"{totp.token():0{device.digits}d}"
 
 
+def checkin_failures(ticket_id: int) -> int:
+    """Wrong NIK endings counted for a booking (its day's record)."""
+    from antrean.queueing.models import CheckInAttempts
+
+    return sum(
+        CheckInAttempts.objects.filter(ticket_id=ticket_id).values_list("failures", flat=True)
+    )
+
+
+def signin_addresses(username: str) -> set[str]:
+    """The addresses the sign-in lock and django-axes recorded failures of `username` from."""
+    from axes.models import AccessAttempt
+
+    from antrean.accounts.models import SignInLock
+
+    locks = SignInLock.objects.filter(username=username).values_list("ip_address", flat=True)
+    attempts = AccessAttempt.objects.filter(username=username).values_list("ip_address", flat=True)
+    return set(locks) | set(attempts)
+
+
 def certificate_ready(ticket_id: int) -> bool:
     from antrean.integrity.models import Certificate
 
@@ -744,15 +764,18 @@ class Probe:
         later = bk["later"]
         right = self.checkin(code=later.code, last4=later.last4, token=token_b)
         wrong = self.checkin(code=later.code, last4=later.wrong(1), token=token_b)
+        counted = checkin_failures(later.ticket_id)
         self.add(
             "1.4",
             "before the check-in window opens: right and wrong digits",
             "`checkin_too_early` only for the right digits (an oracle)",
             f"right: {answer(right)}; wrong: {answer(wrong)}; bodies "
-            + ("byte-identical" if right.content == wrong.content else "differ"),
+            + ("byte-identical" if right.content == wrong.content else "differ")
+            + f"; wrong endings counted: {counted}",
             right.status_code == 422
             and error_code(right) == "checkin_too_early"
-            and right.content == wrong.content,
+            and right.content == wrong.content
+            and counted == 0,
         )
 
         kiosk = bk["kiosk"]
@@ -839,13 +862,15 @@ class Probe:
         # The wrong password that reaches the limit already answers with the lock.
         refused = SIGNIN_FAILURE_LIMIT - 1
         expected = ["401 bad_credentials"] * refused + ["429 too_many_attempts"] * (20 - refused)
+        recorded = signin_addresses(account.username)
         self.add(
             "2.1",
             "20 wrong passwords at `POST /api/v1/auth/token`, a new forged `X-Forwarded-For` "
-            f"each (ANTREAN_SIGNIN_FAILURE_LIMIT = {SIGNIN_FAILURE_LIMIT})",
+            f"each (ANTREAN_SIGNIN_FAILURE_LIMIT = {SIGNIN_FAILURE_LIMIT}); the addresses the "
+            "lock and django-axes recorded (read from the database)",
             "never locked",
-            tally(answers),
-            answers == expected,
+            f"{tally(answers)}; recorded from {', '.join(sorted(recorded))}",
+            answers == expected and recorded == {"127.0.0.1"},
         )
         response = self.http.post(
             "/api/v1/auth/token",
