@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 
-.PHONY: install dev-env run test test-sqlite test-postgres lint format e2e bench rush messages clean
+.PHONY: install dev-env run test test-sqlite test-postgres lint format e2e bench rush probe messages clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,12 @@ bench: install dev-env
 ## check. See docs/rush.md
 rush: install dev-env
 	scripts/rush
+
+## The outside security probe of issue 11, repeated over HTTP against a real `manage.py serve`
+## (SQLite; PROBE_DATABASE_URL=postgres://…/<name> for PostgreSQL, created and dropped); prints
+## a table and exits non-zero on any FAIL. See docs/security-notes/probe.md
+probe: install
+	$(PY) scripts/security_probe.py
 
 lint: install
 	$(VENV)/bin/ruff check .
