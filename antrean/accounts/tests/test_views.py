@@ -466,3 +466,26 @@ def test_lock_survives_no_longer_than_its_delay(client, officer, settings):
         locked_until=lock.locked_until - dt.timedelta(minutes=3)
     )
     assert password_step(client, "petugas-uji")["Location"] == COUNTERS
+
+
+# --- The admin asks every account for the second step (ASVS 4.3.1) ----------------------------
+
+
+def test_an_officer_signed_in_with_the_password_alone_cannot_open_the_admin(client, officer):
+    password_step(client, "petugas-uji")
+    assert client.get(COUNTERS).status_code == 200  # the console is theirs
+
+    response = client.get("/admin/")
+    page = client.get(response["Location"]) if response.status_code == 302 else response
+
+    assert page.status_code == 403
+    body = page.content.decode()
+    assert "Admin memerlukan verifikasi dua langkah" in body
+    assert reverse("accounts:overview") in body
+
+
+def test_an_officer_who_passed_a_second_step_opens_the_admin(client, officer):
+    from antrean.testing.signin import sign_in
+
+    sign_in(client, officer, second_step=True)
+    assert client.get("/admin/").status_code == 200

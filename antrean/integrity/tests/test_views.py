@@ -242,7 +242,7 @@ def test_staff_of_another_office_cannot_revoke(client, certificate):
     # Certificates are the office's records: an officer of its agency does not reach them,
     # and another office's admin reaches only their own office's.
     officer = make_officer(certificate.signature.ticket.service.agency)
-    sign_in(client, officer)
+    sign_in(client, officer, second_step=True)
     assert client.get(_changelist()).status_code == 403
     elsewhere = make_officer(make_agency(make_office()), role="office_admin")
     sign_in(client, elsewhere)

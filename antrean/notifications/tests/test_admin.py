@@ -222,7 +222,7 @@ def test_resend_button_on_the_detail_page(admin_client, message):
 
 def test_resend_needs_the_change_permission(client, message):
     # An officer of the ticket's agency reads its messages but administers nothing.
-    sign_in(client, make_officer(message.ticket.service.agency))
+    sign_in(client, make_officer(message.ticket.service.agency), second_step=True)
     _set(message, status=Status.FAILED, attempts=8)
     assert client.get(LIST).status_code == 200
     client.post(LIST, {"action": "resend", "_selected_action": [message.pk]})

@@ -214,7 +214,7 @@ def w():
 
 def _client(user) -> Client:
     client = Client()
-    sign_in(client, user)
+    sign_in(client, user, second_step=True)  # the admin asks every account for it
     return client
 
 
