@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "antrean.notifications",
     "antrean.display",
     "antrean.privacy",
+    "antrean.feedback",
+    "antrean.reports",
     "antrean.api",
 ]
 

@@ -48,6 +48,13 @@ class ErrorCode(StrEnum):
     WALKIN_FULL = "walkin_full"
     REASON_REQUIRED = "reason_required"
     RATE_LIMITED = "rate_limited"
+    # The citizen's voice (antrean.feedback, antrean.reports)
+    SURVEY_NOT_OPEN = "survey_not_open"
+    SURVEY_EXPIRED = "survey_expired"
+    SURVEY_ALREADY_ANSWERED = "survey_already_answered"
+    INVALID_ANSWER = "invalid_answer"
+    REPORT_TEXT_REQUIRED = "report_text_required"
+    ATTACHMENT_REFUSED = "attachment_refused"
 
     @property
     def status(self) -> int:
@@ -83,6 +90,10 @@ _STATUS = {
     ErrorCode.TWO_FACTOR_REQUIRED: 403,
     ErrorCode.RATE_LIMITED: 429,
     ErrorCode.WALKIN_FULL: 409,
+    ErrorCode.SURVEY_NOT_OPEN: 409,
+    ErrorCode.SURVEY_EXPIRED: 410,
+    ErrorCode.SURVEY_ALREADY_ANSWERED: 409,
+    ErrorCode.ATTACHMENT_REFUSED: 422,
 }
 
 _MESSAGES = {
@@ -169,6 +180,22 @@ _MESSAGES = {
     ),
     ErrorCode.INVALID_TRANSITION: _(
         "Tindakan ini tidak dapat dilakukan pada status antrean saat ini."
+    ),
+    ErrorCode.SURVEY_NOT_OPEN: _(
+        "Survei kepuasan dibuka setelah layanan Anda selesai. Silakan isi setelah dilayani."
+    ),
+    ErrorCode.SURVEY_EXPIRED: _(
+        "Tautan survei ini sudah tidak berlaku (berlaku 7 hari setelah layanan selesai)."
+    ),
+    ErrorCode.SURVEY_ALREADY_ANSWERED: _(
+        "Survei untuk layanan ini sudah diisi. Terima kasih atas penilaian Anda."
+    ),
+    ErrorCode.INVALID_ANSWER: _("Jawaban survei tidak lengkap atau ada nilai yang tidak sah."),
+    ErrorCode.REPORT_TEXT_REQUIRED: _(
+        "Ceritakan apa yang terjadi (paling sedikit 10 karakter) agar laporan dapat ditindaklanjuti."
+    ),
+    ErrorCode.ATTACHMENT_REFUSED: _(
+        "Lampiran ditolak: gunakan foto JPG/PNG atau PDF, paling besar 5 MB."
     ),
 }
 

@@ -1,12 +1,19 @@
-"""Each office's hash chain of pact signatures: appending, and checking it end to end.
+"""Each office's hash chain: appending, and checking it end to end.
 
-Appending runs inside the transaction that creates the signature: it locks the office's
-`LedgerHead` row, so two signatures of one office never get the same position or previous
-hash (unique constraints say so too), and offices never wait on each other.
+The chain's entries are pact signatures and, since the citizen's voice arrived, the steps of
+gratification reports (antrean.reports). Any app may add a kind of entry by registering a
+`LedgerSource` (its rows, ordered by position, and the canonical record of one row); the
+chain, its head and `verify_ledger` stay one per office.
+
+Appending runs inside the transaction that creates the entry: it locks the office's
+`LedgerHead` row, so two entries of one office never get the same position or previous
+hash, and offices never wait on each other. (Unique constraints hold within each table;
+across tables the head lock does, and `ledger_verify` would name a doubled position.)
 """
 
 import datetime as dt
-from collections.abc import Iterator
+import heapq
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -14,6 +21,28 @@ from django.db.models import Q
 from antrean.integrity.ledger_hash import GENESIS, entry_hash, signature_record
 from antrean.integrity.models import Audience, LedgerHead, PactSignature
 from antrean.tenancy.models import Office
+
+
+@dataclass(frozen=True)
+class LedgerSource:
+    """One kind of chain entry. Its rows carry `ledger_seq`, `prev_hash` and `entry_hash`.
+
+    `entries(office)` yields the office's chained rows ordered by `ledger_seq`; `record(row,
+    seq, prev)` is the canonical dict the row's hash covers (it may read related rows: a
+    report's entry covers the report's current text, so an edited report breaks the chain).
+    """
+
+    name: str
+    entries: Callable[[Office], Iterable]
+    record: Callable[..., dict]
+
+
+_SOURCES: dict[str, LedgerSource] = {}
+
+
+def ledger_source_register(source: LedgerSource) -> None:
+    """Called from an app's `ready()`; registering the same name again replaces it."""
+    _SOURCES[source.name] = source
 
 
 def signature_subject(signature: PactSignature) -> tuple[str, str]:
@@ -44,12 +73,11 @@ def _record(signature: PactSignature, *, seq: int, prev: str) -> dict:
     )
 
 
-def ledger_append(*, signature: PactSignature) -> PactSignature:
-    """Give an unsaved signature its chain position and hashes, then save it.
+def ledger_append_row(row, *, office_id: int, at: dt.datetime, record: Callable[..., dict]):
+    """Give an unsaved chain row its position and hashes, then save it.
 
     Must run inside a transaction (the caller's): the head row stays locked until commit.
     """
-    office_id = signature.office_id
     head = LedgerHead.objects.select_for_update().filter(office_id=office_id).first()
     if head is None:  # the office's first entry; a concurrent first one may make it too
         LedgerHead.objects.bulk_create(
@@ -57,13 +85,20 @@ def ledger_append(*, signature: PactSignature) -> PactSignature:
         )
         head = LedgerHead.objects.select_for_update().get(office_id=office_id)
     seq = head.seq + 1
-    signature.ledger_seq = seq
-    signature.prev_hash = head.hash
-    signature.entry_hash = entry_hash(_record(signature, seq=seq, prev=head.hash))
-    signature.save()
-    head.seq, head.hash, head.updated_at = seq, signature.entry_hash, signature.signed_at
+    row.ledger_seq = seq
+    row.prev_hash = head.hash
+    row.entry_hash = entry_hash(record(row, seq=seq, prev=head.hash))
+    row.save()
+    head.seq, head.hash, head.updated_at = seq, row.entry_hash, at
     head.save(update_fields=["seq", "hash", "updated_at"])
-    return signature
+    return row
+
+
+def ledger_append(*, signature: PactSignature) -> PactSignature:
+    """Chain an unsaved pact signature (see `ledger_append_row`)."""
+    return ledger_append_row(
+        signature, office_id=signature.office_id, at=signature.signed_at, record=_record
+    )
 
 
 @dataclass(frozen=True)
@@ -75,10 +110,11 @@ class ChainReport:
     head_hash: str
     problem: str = ""  # the first broken link, in words
     bad_seq: int | None = None
-    bad_signature_id: int | None = None
+    bad_signature_id: int | None = None  # when the broken entry is a pact signature
+    bad_entry: str = ""  # which row, e.g. "signature 12" or "report_event 3"
 
 
-def _entries(office: Office) -> Iterator[PactSignature]:
+def _signatures(office: Office) -> Iterator[PactSignature]:
     return (
         PactSignature.objects.filter(office=office)
         .filter(~Q(ledger_seq=None))
@@ -86,6 +122,20 @@ def _entries(office: Office) -> Iterator[PactSignature]:
         .order_by("ledger_seq", "pk")
         .iterator(chunk_size=2000)
     )
+
+
+_SIGNATURES = LedgerSource(name="signature", entries=_signatures, record=_record)
+
+
+def _entries(office: Office) -> Iterator[tuple[LedgerSource, object]]:
+    """Every chained row of the office, from every source, in chain order."""
+    sources = [_SIGNATURES, *_SOURCES.values()]
+    streams = [
+        ((row.ledger_seq, n, source, row) for row in source.entries(office))
+        for n, source in enumerate(sources)
+    ]
+    for _seq, _n, source, row in heapq.merge(*streams, key=lambda item: (item[0], item[1])):
+        yield source, row
 
 
 def ledger_verify(*, office: Office, expected_head: tuple[int, str] | None = None) -> ChainReport:
@@ -98,7 +148,7 @@ def ledger_verify(*, office: Office, expected_head: tuple[int, str] | None = Non
     """
     expected_seq, prev, count = 1, GENESIS, 0
     seen_expected = expected_head is None
-    for signature in _entries(office):
+    for source, row in _entries(office):
 
         def broken(problem: str) -> ChainReport:
             return ChainReport(
@@ -108,25 +158,28 @@ def ledger_verify(*, office: Office, expected_head: tuple[int, str] | None = Non
                 head_seq=expected_seq - 1,  # noqa: B023
                 head_hash=prev,  # noqa: B023
                 problem=problem,
-                bad_seq=signature.ledger_seq,  # noqa: B023
-                bad_signature_id=signature.pk,  # noqa: B023
+                bad_seq=row.ledger_seq,  # noqa: B023
+                bad_signature_id=row.pk if source is _SIGNATURES else None,  # noqa: B023
+                bad_entry=f"{source.name} {row.pk}",  # noqa: B023
             )
 
-        if signature.ledger_seq != expected_seq:
+        if row.ledger_seq < expected_seq:
+            return broken(f"entry #{row.ledger_seq} appears twice")
+        if row.ledger_seq != expected_seq:
             return broken(
-                f"entry #{expected_seq} is missing (found #{signature.ledger_seq} after "
+                f"entry #{expected_seq} is missing (found #{row.ledger_seq} after "
                 f"#{expected_seq - 1})"
             )
-        if signature.prev_hash != prev:
-            return broken(f"entry #{signature.ledger_seq} does not follow the entry before it")
-        recomputed = entry_hash(_record(signature, seq=signature.ledger_seq, prev=prev))
-        if recomputed != signature.entry_hash:
-            return broken(f"entry #{signature.ledger_seq} was changed after it was recorded")
-        if expected_head and signature.ledger_seq == expected_head[0]:
-            if signature.entry_hash != expected_head[1]:
-                return broken(f"entry #{signature.ledger_seq} differs from the published head")
+        if row.prev_hash != prev:
+            return broken(f"entry #{row.ledger_seq} does not follow the entry before it")
+        recomputed = entry_hash(source.record(row, seq=row.ledger_seq, prev=prev))
+        if recomputed != row.entry_hash:
+            return broken(f"entry #{row.ledger_seq} was changed after it was recorded")
+        if expected_head and row.ledger_seq == expected_head[0]:
+            if row.entry_hash != expected_head[1]:
+                return broken(f"entry #{row.ledger_seq} differs from the published head")
             seen_expected = True
-        prev, expected_seq, count = signature.entry_hash, expected_seq + 1, count + 1
+        prev, expected_seq, count = row.entry_hash, expected_seq + 1, count + 1
 
     head = LedgerHead.objects.filter(office=office).first()
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)

@@ -202,10 +202,12 @@ def _agency_field(field):
 
 @admin.register(Membership)
 class MembershipAdmin(MembershipScope, admin.ModelAdmin):
-    list_display = ["user", "user_name", "role", "office", "agency"]
+    list_display = ["user", "user_name", "role", "office", "agency", "region"]
     list_filter = ["role", "office"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "agency__short_name"]
-    list_select_related = ["user", "office", "agency"]
+    list_select_related = ["user", "office", "agency", "region"]
+    # The inspectorate's region is granted by national admins only (permissions.can_grant).
+    scope_national_fields = ("region",)
     ordering = ["office__name", "role", "user__username"]
     autocomplete_fields = ["user"]
 

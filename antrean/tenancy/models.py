@@ -244,13 +244,16 @@ class Agency(models.Model):
 
 class Membership(models.Model):
     """What a staff account may do, and where: an officer of one agency at one office, an
-    office or agency admin, or a national admin (no office)."""
+    office or agency admin, a national admin (no office), or the inspectorate (APIP) of a
+    region, which handles the gratification reports of the region's offices and nothing
+    else."""
 
     class Role(models.TextChoices):
         OFFICER = "officer", _("Petugas loket")
         AGENCY_ADMIN = "agency_admin", _("Admin instansi")
         OFFICE_ADMIN = "office_admin", _("Admin kantor")
         NATIONAL_ADMIN = "national_admin", _("Admin nasional")
+        INSPECTORATE = "inspectorate", _("Inspektorat (APIP)")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -276,20 +279,45 @@ class Membership(models.Model):
         related_name="memberships",
     )
 
+    # Only for the regional roles (the inspectorate): a province reaches its regencies' offices.
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("wilayah"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+
     class Meta:
         verbose_name = _("keanggotaan staf")
         verbose_name_plural = pgettext_lazy("plural", "keanggotaan staf")
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "role", "office", "agency"], name="membership_unique"
+                fields=["user", "role", "office", "agency", "region"], name="membership_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="inspectorate")
+                | Q(region__isnull=False, office__isnull=True, agency__isnull=True),
+                name="inspectorate_has_region",
             ),
         ]
 
     def __str__(self) -> str:
-        where = self.agency or self.office or _("nasional")
+        where = self.agency or self.office or self.region or _("nasional")
         return f"{self.user} — {self.get_role_display()} ({where})"
 
     def clean(self):
+        if self.role == self.Role.INSPECTORATE:
+            if not self.region_id:
+                raise ValidationError({"region": _("Inspektorat harus terikat pada satu wilayah.")})
+            if self.office_id or self.agency_id:
+                raise ValidationError(
+                    {"office": _("Inspektorat terikat pada wilayah, bukan kantor atau instansi.")}
+                )
+            return
+        if self.region_id:
+            raise ValidationError({"region": _("Hanya inspektorat yang terikat pada wilayah.")})
         needs_agency = self.role in (self.Role.OFFICER, self.Role.AGENCY_ADMIN)
         if needs_agency and not self.agency_id:
             raise ValidationError({"agency": _("Petugas dan admin instansi harus punya instansi.")})

@@ -13,9 +13,13 @@ Scopes come from `Membership` rows:
 | office_admin     | its office: configuration, all agencies, counters, tickets, audit    |
 | agency_admin     | its agency at its office: services, counters, officers, tickets      |
 | officer          | its agency's counters and tickets at its office                      |
+| inspectorate     | the gratification reports of its region's offices, and nothing else  |
 
-Regional roles (province, regency, inspectorate) will widen `Scope.office_ids` by region; the
-functions below stay the same.
+The inspectorate (APIP) is bound to a region (a regency/city, or a province and so every
+office of its regencies). It is deliberately outside `everything`: a national admin or the
+installation's superuser does not read reports, and the inspectorate sees no ticket, message
+or configuration. Further regional roles (province, regency) will widen `Scope.office_ids`
+by region; the functions below stay the same.
 
 A user's scope is read once per request and kept on the user object (`scope_of`).
 """
@@ -48,6 +52,7 @@ class Scope:
     agency_ids: frozenset[int] = frozenset()  # agencies it works for (officer or agency admin)
     admin_agency_ids: frozenset[int] = frozenset()  # agencies it administers
     member_office_ids: frozenset[int] = frozenset()  # offices where it holds any role
+    inspected_office_ids: frozenset[int] = frozenset()  # offices whose reports it handles
 
     @property
     def is_staff_anywhere(self) -> bool:
@@ -57,6 +62,10 @@ class Scope:
     def is_admin(self) -> bool:
         """Holds a role that configures something (two-factor sign-in is required for it)."""
         return self.everything or bool(self.office_ids or self.admin_agency_ids)
+
+    @property
+    def is_inspector(self) -> bool:
+        return bool(self.inspected_office_ids)
 
 
 NOBODY = Scope()
@@ -72,11 +81,17 @@ def scope_of(user) -> Scope:
     if user.is_superuser:
         scope = Scope(everything=True)
     else:
-        rows = list(Membership.objects.filter(user=user).values_list("role", "office", "agency"))
+        rows = list(
+            Membership.objects.filter(user=user).values_list("role", "office", "agency", "region")
+        )
+        regions = [g for r, _o, _a, g in rows if r == Role.INSPECTORATE and g]
+        inspected = frozenset(_offices_of_regions(regions)) if regions else frozenset()
+        rows = [(r, o, a) for r, o, a, _g in rows]
         if any(role == Role.NATIONAL_ADMIN for role, _office, _agency in rows):
-            scope = Scope(everything=True)
+            scope = Scope(everything=True, inspected_office_ids=inspected)
         else:
             scope = Scope(
+                inspected_office_ids=inspected,
                 office_ids=frozenset(o for r, o, _a in rows if r == Role.OFFICE_ADMIN and o),
                 agency_ids=frozenset(a for r, _o, a in rows if r in AGENCY_ROLES and a),
                 admin_agency_ids=frozenset(a for r, _o, a in rows if r == Role.AGENCY_ADMIN and a),
@@ -84,6 +99,15 @@ def scope_of(user) -> Scope:
             )
     setattr(user, _CACHE_ATTR, scope)
     return scope
+
+
+def _offices_of_regions(region_ids: list[int]) -> list[int]:
+    """Offices in the regions, a province's regencies and cities included."""
+    return list(
+        Office.objects.filter(
+            Q(region__in=region_ids) | Q(region__parent__in=region_ids)
+        ).values_list("pk", flat=True)
+    )
 
 
 def scope_forget(user) -> None:
@@ -295,9 +319,25 @@ def can_administer_account(user, account) -> bool:
 
 
 def requires_two_factor(user) -> bool:
-    """Accounts that configure something sign in with a second factor (antrean.accounts
-    enforces it outside DEBUG; anyone may turn it on for their own account)."""
-    return scope_of(user).is_admin
+    """Accounts that configure something, and the inspectorate (it reads reporters'
+    identities), sign in with a second factor (antrean.accounts enforces it outside DEBUG;
+    anyone may turn it on for their own account)."""
+    scope = scope_of(user)
+    return scope.is_admin or scope.is_inspector
+
+
+# --- Gratification reports ---------------------------------------------------------------------
+
+
+def can_handle_reports(user, office_id: int | None) -> bool:
+    """Reads and moves the office's gratification reports: only the inspectorate of the
+    office's region. Nobody else, not the office's admins, not a national admin."""
+    return office_id is not None and office_id in scope_of(user).inspected_office_ids
+
+
+def offices_inspected(user) -> QuerySet[Office]:
+    """Offices whose reports the account handles."""
+    return Office.objects.filter(pk__in=scope_of(user).inspected_office_ids)
 
 
 def can_unlock_account(user, account) -> bool:

@@ -175,6 +175,19 @@ def make_officer(agency: Agency, *, role: str = "officer", username: str | None 
     return user
 
 
+def make_inspector(region: Region, *, username: str | None = None):
+    """An inspectorate (APIP) account of `region`: it handles the region's offices' reports."""
+    from django.contrib.auth import get_user_model
+
+    from antrean.tenancy.models import Membership
+
+    user = get_user_model().objects.create_user(
+        username=username or f"inspektorat-{next(_seq)}", password=None, is_staff=True
+    )
+    Membership.objects.create(user=user, role=Membership.Role.INSPECTORATE, region=region)
+    return user
+
+
 def sign_officer_pact(user, office: Office, *, now: dt.datetime | None = None):
     """Sign today's officer pact (the text in force for the officer's agency)."""
     from antrean.integrity.services import ClientInfo

@@ -100,7 +100,7 @@ def test_verify_ledger_exits_1_naming_the_first_bad_entry():
     assert code == 1
     assert "OK   kantor-a: 2 entries" in output
     assert "FAIL kantor-b" in output and "#3 was changed" in output
-    assert f"entry #3, signature id {bad.pk}" in output
+    assert f"entry #3, signature {bad.pk}" in output
     assert "2 entries verified before it" in output
 
 

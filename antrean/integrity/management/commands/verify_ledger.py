@@ -43,7 +43,7 @@ class Command(BaseCommand):
                 failed = True
                 self.stdout.write(
                     f"FAIL {each.code}: {report.problem} (entry #{report.bad_seq}, "
-                    f"signature id {report.bad_signature_id}); "
+                    f"{report.bad_entry}); "
                     f"{report.entries} entries verified before it"
                 )
         if failed:
