@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("antrean.queueing.urls")),
     path("", include("antrean.display.urls")),
     path("", include("antrean.display.kiosk_urls")),
+    path("", include("antrean.feedback.urls")),
     path("", include("antrean.privacy.urls")),  # before booking's antrean/<code>/
     path("", include("antrean.booking.urls")),
 ]

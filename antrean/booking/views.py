@@ -23,6 +23,7 @@ from antrean.booking.services import BookingRequest, booking_cancel, booking_cre
 from antrean.core.errors import DomainError, ErrorCode
 from antrean.core.http import client_info
 from antrean.core.personal_data import decrypt, encrypt, mask_nik, mask_phone
+from antrean.feedback.services import survey_link_for
 from antrean.integrity.models import Audience, Channel
 from antrean.integrity.selectors import certificate_for_ticket
 from antrean.integrity.services import pact_in_force
@@ -294,6 +295,7 @@ def booking_detail(request: HttpRequest, code: str) -> HttpResponse:
             "just_booked": private_url is not None,
             "private_url": private_url,
             "step": 6 if private_url else None,
+            "survey_url": survey_link_for(ticket),
         },
     )
 

@@ -17,6 +17,7 @@ from antrean.booking.views import _forbidden, _normalise_code, _not_found, _own,
 from antrean.core.errors import DomainError, ErrorCode
 from antrean.display.selectors import board_snapshot, office_by_code
 from antrean.display.status import status_public, ticket_status
+from antrean.feedback.services import survey_link_for
 
 POLL_SECONDS = 2
 
@@ -126,6 +127,7 @@ def status(request: HttpRequest, code: str) -> HttpResponse:
             "note": strings["notes"].get(current["status"], ""),
             "strings": strings,
             "poll": POLL_SECONDS,
+            "survey_url": survey_link_for(ticket),
         },
     )
 

@@ -43,7 +43,8 @@ class SurveyInvitation(models.Model):
         "tenancy.Office", verbose_name=_("kantor"), on_delete=models.CASCADE, related_name="+"
     )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    expires_at = models.DateTimeField(_("berlaku sampai"))
+    # Empty until the ticket is done: a link printed on a ticket exists before it opens.
+    expires_at = models.DateTimeField(_("berlaku sampai"), null=True, blank=True)
     # Whether, never when: a moment would line the response up with its ticket.
     answered = models.BooleanField(_("sudah diisi"), default=False)
 

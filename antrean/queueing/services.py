@@ -677,9 +677,11 @@ def ticket_start(*, ticket_id: int, counter: Counter, officer, now=None) -> Tick
 
 def ticket_finish(*, ticket_id: int, counter: Counter, officer, now=None) -> Ticket:
     now = now or timezone.now()
-    ticket = _counter_move(
-        ticket_id, counter=counter, officer=officer, now=now, move=Move.FINISH, finished_at=now
-    )
+    with transaction.atomic():
+        ticket = _counter_move(
+            ticket_id, counter=counter, officer=officer, now=now, move=Move.FINISH, finished_at=now
+        )
+        _invite_to_survey(ticket, now=now)
     if ticket.started_at is not None:
         took = (now - ticket.started_at).total_seconds()
         normal = ticket.service.duration_minutes * 60
@@ -695,6 +697,18 @@ def ticket_finish(*, ticket_id: int, counter: Counter, officer, now=None) -> Tic
                 f"{ticket.service.duration_minutes} menit.",
             )
     return ticket
+
+
+def _invite_to_survey(ticket: Ticket, *, now) -> None:
+    """Served: the survey opens for 7 days, and the citizen who agreed to WhatsApp gets the
+    link once (the outbox keeps (ticket, kind) unique)."""
+    from antrean.feedback.services import survey_invitation_open, survey_url
+    from antrean.notifications.models import Kind
+    from antrean.notifications.services import message_queue
+
+    _, token = survey_invitation_open(ticket=ticket, served_at=now)
+    if ticket.whatsapp_consent:
+        message_queue(ticket=ticket, kind=Kind.SURVEY, params=[survey_url(token)])
 
 
 def ticket_no_show(*, ticket_id: int, counter: Counter, officer, now=None) -> Ticket:

@@ -20,6 +20,11 @@
   }
 
   function render(status, previous) {
+    if (previous && previous.status !== "done" && status.status === "done" &&
+        !document.getElementById("survey-invite")) {
+      window.location.reload(); // the survey invitation is drawn by the server
+      return;
+    }
     byId("ticket-number").textContent = status.number;
     byId("status-label").textContent = status.status_label;
     byId("live-ticket").className = "ticket live-ticket ticket-" + status.status;
