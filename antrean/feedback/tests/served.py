@@ -57,7 +57,9 @@ def serve(desk, ticket, *, finish_at=None):
     """Call, start and finish `ticket` (the only one waiting) at the desk's counter."""
     called = ticket_call_next(counter=desk.counter, officer=desk.officer, now=at(desk.office, 9))
     assert called.pk == ticket.pk
-    ticket_start(ticket_id=ticket.pk, counter=desk.counter, officer=desk.officer, now=at(desk.office, 9, 1))
+    ticket_start(
+        ticket_id=ticket.pk, counter=desk.counter, officer=desk.officer, now=at(desk.office, 9, 1)
+    )
     return ticket_finish(
         ticket_id=ticket.pk,
         counter=desk.counter,
