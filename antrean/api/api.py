@@ -18,6 +18,7 @@ from antrean.api.errors import error_response, register_error_handlers
 from antrean.api.privacy import router as privacy_router
 from antrean.api.public import router as public_router
 from antrean.api.staff import router as staff_router
+from antrean.api.surveys import router as surveys_router
 from antrean.core.errors import ErrorCode
 
 DESCRIPTION = """\
@@ -138,3 +139,4 @@ api.add_router("/v1/", public_router)
 api.add_router("/v1/", certificates_router)
 api.add_router("/v1/", staff_router)
 api.add_router("/v1/", privacy_router)
+api.add_router("/v1/", surveys_router)

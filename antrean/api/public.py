@@ -42,6 +42,7 @@ from antrean.catalog.selectors import (
 )
 from antrean.core.errors import DomainError, ErrorCode
 from antrean.core.http import client_info
+from antrean.feedback.services import survey_link_for
 from antrean.integrity.models import Audience, Channel
 from antrean.integrity.services import pact_in_force
 from antrean.queueing.models import Ticket
@@ -132,6 +133,7 @@ def _booking_out(ticket: Ticket) -> dict:
         }
         if signature
         else None,
+        "survey_url": survey_link_for(ticket),
     }
 
 

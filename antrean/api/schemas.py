@@ -203,6 +203,12 @@ class BookingOut(Schema):
     nik_masked: str = Field(examples=["5103********0001"])
     whatsapp_masked: str = Field(examples=["+62812****7890"])
     pact: SignatureOut | None
+    survey_url: str | None = Field(
+        None,
+        description="The satisfaction survey (SKM) of this ticket, once it is `done`; null "
+        "before. Valid 7 days after service; answer it once.",
+        examples=["https://antrean.example.go.id/survei/3q2-Xc9ZbA1mK0pLr7sTuVwx/"],
+    )
 
 
 # --- Staff and queue (issue 5) -------------------------------------------------------------
@@ -366,6 +372,13 @@ class StaffTicketOut(Schema):
     started_at: dt.datetime | None
 
 
+class StaffTicketReadOut(StaffTicketOut):
+    survey_url: str | None = Field(
+        description="Once the ticket is `done`: its satisfaction survey, to open on the "
+        "counter's feedback tablet or show as a QR. Null before."
+    )
+
+
 class TicketMoveOut(Schema):
     ticket: StaffTicketOut
 
@@ -411,3 +424,69 @@ class WaitOut(Schema):
     open_counters: int = Field(description="Counters that called someone recently (at least 1).")
     minutes_per_ticket: float = Field(description="Average of recent service times.")
     minutes: int = Field(description="Estimated wait for someone joining the queue now.")
+
+
+# --- Satisfaction survey (issue 12) --------------------------------------------------------
+
+_Answer = Annotated[StrictInt, BeforeValidator(_integral)]
+
+
+class SurveyChoiceOut(Schema):
+    value: int | str = Field(examples=[4])
+    label: str = Field(examples=["Sangat sesuai"])
+
+
+class SurveyQuestionOut(Schema):
+    code: str = Field(description="`u1` … `u9`, the official element numbers.", examples=["u1"])
+    name: str = Field(examples=["Persyaratan"])
+    question: str
+    answers: list[SurveyChoiceOut] = Field(description="Values 1 to 4 with their labels.")
+
+
+class SurveyProfileOut(Schema):
+    sex: list[SurveyChoiceOut]
+    age_band: list[SurveyChoiceOut]
+    education: list[SurveyChoiceOut]
+    occupation: list[SurveyChoiceOut]
+
+
+class SurveyOut(Schema):
+    status: Literal["open", "survey_not_open", "survey_expired", "survey_already_answered"] = Field(
+        description="`open` when it can be answered now; else the error code a POST gets."
+    )
+    message: str | None = Field(description="Why it cannot be answered now (else null).")
+    office: OfficeRef
+    service: ServiceRef
+    expires_at: dt.datetime | None = Field(description="UTC; null until the service is done.")
+    questions: list[SurveyQuestionOut] = Field(description="The nine elements, in order.")
+    profile: SurveyProfileOut = Field(description="Allowed values of the profile fields.")
+    suggestion_max_length: int = Field(examples=[1000])
+
+
+class SurveyIn(Schema):
+    answers: dict[str, _Answer] = Field(
+        description="`u1` … `u9`, each 1 to 4 (all nine required).",
+        examples=[{f"u{n}": 4 for n in range(1, 10)}],
+    )
+    sex: Text = Field(max_length=20, description="`L` or `P`.", examples=["P"])
+    age_band: Text = Field(
+        max_length=20,
+        description="`<=20`, `21-30`, `31-40`, `41-50`, `51-60` or `>60`.",
+        examples=["31-40"],
+    )
+    education: Text = Field(
+        max_length=20,
+        description="`sd`, `smp`, `sma`, `diploma`, `s1`, `s2` or `s3`.",
+        examples=["s1"],
+    )
+    occupation: Text = Field(
+        max_length=20,
+        description="`pns`, `tni`, `polri`, `swasta`, `wirausaha`, `pelajar` or `lainnya`.",
+        examples=["swasta"],
+    )
+    suggestion: Text = Field("", max_length=1000, description="Optional, free text.")
+
+
+class SurveyRecordedOut(Schema):
+    status: Literal["answered"]
+    message: str = Field(examples=["Terima kasih atas penilaian Anda."])

@@ -27,6 +27,7 @@ from antrean.api.schemas import (
     OfficerPactIn,
     OfficerPactOut,
     PlainText,
+    StaffTicketReadOut,
     TicketMoveOut,
     TokenIn,
     TokenOut,
@@ -41,6 +42,7 @@ from antrean.core.errors import DomainError, ErrorCode
 from antrean.core.http import client_info
 from antrean.display.kiosk import kiosk_check_in
 from antrean.display.models import Kiosk
+from antrean.feedback.services import survey_link_for
 from antrean.integrity.models import Audience, Channel, PactSignature
 from antrean.integrity.services import pact_in_force
 from antrean.queueing import services as queue
@@ -50,6 +52,7 @@ from antrean.queueing.selectors import (
     counter_queue_lengths,
     counters_for_office,
     service_wait_estimate,
+    ticket_for_staff,
     ticket_position,
 )
 from antrean.tenancy import permissions
@@ -463,6 +466,25 @@ def call_specific(request, counter_id: int, payload: CallIn):
         ticket_id=payload.ticket_id, counter=counter, officer=_staff(request), reason=payload.reason
     )
     return _moved(ticket)
+
+
+@router.get(
+    "/tickets/{int:ticket_id}",
+    auth=staff_auth,
+    response={200: StaffTicketReadOut, **_STAFF_ERRORS},
+    tags=["Tickets"],
+    operation_id="getTicket",
+    summary="Read a ticket back",
+    description="The ticket as the counter sees it; once it is `done`, `survey_url` is its "
+    "satisfaction survey (open it on the counter's feedback tablet or show it as a QR). "
+    "403 `forbidden` for a ticket of another office or agency.",
+)
+def get_ticket(request, ticket_id: int):
+    user = _staff(request)
+    if not _in_range(ticket_id):
+        raise DomainError(ErrorCode.NOT_FOUND)
+    ticket = ticket_for_staff(user=user, ticket_id=ticket_id)
+    return {**_staff_ticket(ticket), "survey_url": survey_link_for(ticket)}
 
 
 def _move(request, ticket_id: int, payload: CounterIn, action) -> dict:

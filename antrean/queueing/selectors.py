@@ -215,3 +215,20 @@ def audit_flags(
     if acknowledged is not None:
         flags = flags.filter(acknowledged_at__isnull=not acknowledged)
     return flags.order_by("-at", "-pk")
+
+
+def ticket_for_staff(*, user, ticket_id: int) -> Ticket:
+    """One ticket as staff read it back: NOT_FOUND for none, FORBIDDEN outside the account's
+    office or agency (tenancy.permissions.can_act_on_ticket)."""
+    from antrean.core.errors import DomainError, ErrorCode
+    from antrean.tenancy import permissions
+
+    ticket = (
+        Ticket.objects.select_related("office", "service__agency", "counter")
+        .filter(pk=ticket_id)
+        .first()
+    )
+    if ticket is None:
+        raise DomainError(ErrorCode.NOT_FOUND)
+    permissions.require(permissions.can_act_on_ticket(user, ticket))
+    return ticket
