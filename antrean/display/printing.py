@@ -42,6 +42,7 @@ class TicketContent:
     status_url: str
     booking_code: str  # grouped for reading: "K7M2-QX9P"
     pact_line: str
+    survey_url: str = ""  # the satisfaction survey, open once the ticket is done
 
     @property
     def issued_at(self) -> str:
@@ -61,8 +62,13 @@ def status_url(code: str, token: str) -> str:
 
 
 def ticket_content(ticket, token: str) -> TicketContent:
-    """What goes on the ticket of `ticket` (its office, service and agency loaded)."""
+    """What goes on the ticket of `ticket` (its office, service and agency loaded).
+
+    Printing the survey link makes the ticket's survey invitation (not open until done)."""
+    from antrean.feedback.services import survey_invitation_ensure, survey_url
     from antrean.queueing.models import Priority
+
+    survey_token = survey_invitation_ensure(ticket=ticket)[1]
 
     office = ticket.office
     local = (ticket.arrived_at or ticket.created_at).astimezone(office.zone)
@@ -85,6 +91,7 @@ def ticket_content(ticket, token: str) -> TicketContent:
         pact_line=_(
             "Anda telah menyetujui Pakta Integritas. Pungutan liar? Laporkan ke lapor.go.id"
         ),
+        survey_url=survey_url(survey_token),
     )
 
 
@@ -245,6 +252,10 @@ def _draw(pen: _Pen, content: TicketContent) -> None:
     pen.text(_("Kode pemesanan: %(code)s") % {"code": content.booking_code}, BOLD, lay.body)
     pen.rule(gap=3)
     pen.text(content.pact_line, REGULAR, lay.small)
+    if content.survey_url:
+        pen.rule(gap=3)
+        pen.qr(content.survey_url, lay.qr * 0.6)
+        pen.text(_("Survei kepuasan setelah dilayani"), BOLD, lay.small)
 
 
 def ticket_pdf(content: TicketContent, *, paper: int = 80) -> bytes:
@@ -334,6 +345,12 @@ def ticket_escpos(printer, content: TicketContent, *, paper: int = 80) -> None:
     printer.set(bold=False)
     printer.textln("-" * cols)
     block(content.pact_line)
+    if content.survey_url:
+        printer.textln("-" * cols)
+        printer.qr(content.survey_url, ec=QR_ECLEVEL_M, size=5 if paper == 80 else 4, native=False)
+        printer.set(bold=True)
+        block(_("Survei kepuasan setelah dilayani"))
+        printer.set(bold=False)
     printer.cut()
 
 
