@@ -44,7 +44,7 @@ def test_form_shows_nine_questions_in_order_with_four_labelled_answers(client, s
 
 
 def test_post_records_and_thanks(client, served):
-    _, ticket, url = served
+    _, _, url = served
     page = client.post(url, form())
     assert page.status_code == 200 and "Terima kasih atas penilaian Anda" in page.content.decode()
     assert SurveyResponse.objects.get().answers() == {f"u{n}": 4 for n in range(1, 10)}
