@@ -478,7 +478,7 @@ def _sample(schema: dict):
         return schema["enum"][0]
     if "anyOf" in schema:
         return _sample(schema["anyOf"][0])
-    return {"integer": 1, "boolean": True, "string": "abcde"}[schema["type"]]
+    return {"integer": 1, "boolean": True, "string": "abcde", "object": {}}[schema["type"]]
 
 
 def _concrete(path: str, office_code: str) -> str:
