@@ -72,6 +72,10 @@ def survey_invitation_ensure(*, ticket) -> tuple[SurveyInvitation, str]:
                 )
         except IntegrityError:
             invitation = SurveyInvitation.objects.get(ticket=ticket)
+    if invitation.token_hash != token_hash(token):
+        # ANTREAN_HASH_KEY was rotated: the link shown from now on is the one that works.
+        invitation.token_hash = token_hash(token)
+        invitation.save(update_fields=["token_hash"])
     return invitation, token
 
 

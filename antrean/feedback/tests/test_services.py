@@ -167,3 +167,21 @@ def test_token_read_from_a_scanned_address():
         "AbCdEfGhIjKlMnOpQrStUv_-"
     )
     assert token_from_address("K7M2-QX9P") is None
+
+
+def test_after_a_hash_key_rotation_the_new_link_works_and_the_old_one_not(desk, settings):
+    from antrean.core.personal_data import reset_key_cache
+
+    ticket = serve(desk, walk_in(desk).ticket)
+    old = survey_token(ticket)
+    settings.ANTREAN_HASH_KEY = "bmV1ZS1zY2hsdWVzc2VsLWZ1ZXItZGllLXRlc3RzLTAx"
+    reset_key_cache()
+    try:
+        new = survey_link_for(ticket).rstrip("/").rsplit("/", 1)[1]
+        assert new != old
+        with pytest.raises(DomainError) as refused:
+            submit(old, now=at(desk.office, 10))
+        assert refused.value.code == ErrorCode.NOT_FOUND
+        submit(new, now=at(desk.office, 10))
+    finally:
+        reset_key_cache()
