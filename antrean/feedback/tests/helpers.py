@@ -1,25 +1,26 @@
 """Hand-made survey responses and really served tickets for the IKM tests."""
 
 import datetime as dt
-import itertools
 
 from antrean.feedback.models import Channel, SurveyResponse
 from antrean.feedback.questionnaire import ELEMENTS
 from antrean.queueing.services import ticket_call_next, ticket_finish, ticket_start
 from antrean.testing.factories import local_time, make_walk_in, sign_officer_pact
 
-_profiles = itertools.cycle(
-    [
-        ("L", "21-30", "sma", "swasta"),
-        ("P", "31-40", "s1", "pns"),
-        ("P", "<=20", "smp", "pelajar"),
-        ("L", "51-60", "sd", "wirausaha"),
-    ]
-)
+# Respondent profiles (sex, age band, education, occupation).
+WOMAN = ("P", "31-40", "s1", "pns")
+MAN = ("L", "21-30", "sma", "swasta")
 
 
 def make_response(
-    service, served_on: dt.date, answers=3, *, counter=None, officer=None, suggestion=""
+    service,
+    served_on: dt.date,
+    answers=3,
+    *,
+    counter=None,
+    officer=None,
+    suggestion="",
+    profile=WOMAN,
 ):
     """One response to `service` on the local day `served_on`: `answers` is one value for all
     nine elements or `{"persyaratan": 4, …}` (missing keys answer 3)."""
@@ -27,7 +28,7 @@ def make_response(
         values = {element.key: answers for element in ELEMENTS}
     else:
         values = {element.key: answers.get(element.key, 3) for element in ELEMENTS}
-    sex, age_band, education, occupation = next(_profiles)
+    sex, age_band, education, occupation = profile
     return SurveyResponse.objects.create(
         office=service.office,
         agency=service.agency,
