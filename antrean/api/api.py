@@ -15,6 +15,7 @@ from ninja import NinjaAPI
 
 from antrean.api.certificates import router as certificates_router
 from antrean.api.errors import error_response, register_error_handlers
+from antrean.api.ikm import router as ikm_router
 from antrean.api.privacy import router as privacy_router
 from antrean.api.public import router as public_router
 from antrean.api.staff import router as staff_router
@@ -140,3 +141,4 @@ api.add_router("/v1/", certificates_router)
 api.add_router("/v1/", staff_router)
 api.add_router("/v1/", privacy_router)
 api.add_router("/v1/", surveys_router)
+api.add_router("/v1/", ikm_router)

@@ -55,6 +55,7 @@ class ErrorCode(StrEnum):
     INVALID_ANSWER = "invalid_answer"
     REPORT_TEXT_REQUIRED = "report_text_required"
     ATTACHMENT_REFUSED = "attachment_refused"
+    INVALID_PERIOD = "invalid_period"
 
     @property
     def status(self) -> int:
@@ -196,6 +197,10 @@ _MESSAGES = {
     ),
     ErrorCode.ATTACHMENT_REFUSED: _(
         "Lampiran ditolak: gunakan foto JPG/PNG atau PDF, paling besar 5 MB."
+    ),
+    ErrorCode.INVALID_PERIOD: _(
+        "Periode tidak sah: tanggal awal harus sebelum atau sama dengan tanggal akhir, dan "
+        "periode paling panjang 366 hari."
     ),
 }
 

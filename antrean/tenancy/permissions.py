@@ -15,6 +15,11 @@ Scopes come from `Membership` rows:
 | officer          | its agency's counters and tickets at its office                      |
 | inspectorate     | the gratification reports of its region's offices, and nothing else  |
 
+Survey figures (IKM, `can_see_satisfaction`): office and national admins see the whole
+office; agency admins and officers their agency's figures only; figures per officer or per
+counter (`can_see_satisfaction_by_person`) only those who administer the agency, and only
+from `feedback.models.ANONYMITY_MIN` responses. No one sees which ticket gave which answers.
+
 The inspectorate (APIP) is bound to a region (a regency/city, or a province and so every
 office of its regencies). It is deliberately outside `everything`: a national admin or the
 installation's superuser does not read reports, and the inspectorate sees no ticket, message
@@ -244,6 +249,27 @@ def can_review_audit(user, office_id: int | None) -> bool:
 def counters_operable(user, queryset: QuerySet) -> QuerySet:
     """The counters of `queryset` the account may operate."""
     return filter_in_scope(user, queryset, office="office", agency="agency")
+
+
+# --- Survey figures (IKM) ---------------------------------------------------------------------
+
+
+def can_see_satisfaction(user, *, office_id: int | None, agency_id: int | None) -> bool:
+    """Reads the survey figures of an office (`agency_id` None: all its agencies) or of one
+    of its agencies: office and national admins any, agency admins and officers their own
+    agency's. The inspectorate is not staff of an office: nothing."""
+    scope = scope_of(user)
+    if scope.everything or office_id in scope.office_ids:
+        return office_id is not None
+    return agency_id is not None and agency_id in scope.agency_ids
+
+
+def can_see_satisfaction_by_person(user, *, office_id: int | None, agency_id: int | None) -> bool:
+    """Reads figures per officer and per counter (still only from ANONYMITY_MIN responses):
+    those who administer the agency (or, `agency_id` None, the whole office)."""
+    if agency_id is None:
+        return office_id is not None and can_administer_office(user, office_id)
+    return can_administer_agency(user, agency_id=agency_id, office_id=office_id)
 
 
 # --- Staff accounts and their roles ------------------------------------------------------------

@@ -90,6 +90,7 @@ def setup(*, stdout, demo: bool = True, var_dir: Path | None = None) -> DevAdmin
     _report_admin(stdout, dev_admin)
     if demo:
         demo_staff_setup(stdout, var_dir=var_dir)
+        demo_survey_setup(stdout)
     dev_two_factor_setup(stdout, var_dir=var_dir)
     call_command("ensure_slots", stdout=stdout)
     return dev_admin
@@ -103,6 +104,21 @@ def _dev_password(var_dir: Path) -> str | None:
     if path.exists():
         return path.read_text().strip() or None
     return None
+
+
+def demo_survey_setup(stdout) -> None:
+    """The previous quarter's served citizens and survey answers (once per quarter)."""
+    from antrean.demo.data import OFFICES
+    from antrean.demo.survey import demo_survey_ensure
+    from antrean.tenancy.models import Office
+
+    offices = Office.objects.filter(code__in=[data["code"] for data in OFFICES])
+    report = demo_survey_ensure(offices=offices)
+    if report.responses:
+        stdout.write(
+            f"Survei contoh triwulan lalu: {report.tickets} antrean dilayani, "
+            f"{report.responses} jawaban."
+        )
 
 
 def demo_staff_setup(stdout, *, var_dir: Path) -> None:

@@ -1,0 +1,45 @@
+"""The demo's previous quarter of served citizens and survey answers."""
+
+import datetime as dt
+import time
+
+import pytest
+
+from antrean.demo.data import OFFICES
+from antrean.demo.seed import demo_staff_ensure, seed_demo
+from antrean.demo.survey import demo_survey_ensure
+from antrean.feedback.ikm import minimum_sample
+from antrean.feedback.models import SurveyResponse
+from antrean.feedback.selectors import ikm_aggregate
+from antrean.integrity.models import PactSignature
+from antrean.queueing.models import Ticket
+from antrean.tenancy.models import Office
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+NOW = dt.datetime(2025, 5, 20, 3, 0, tzinfo=dt.UTC)  # Q2 2025: the demo fills Q1
+Q1 = (dt.date(2025, 1, 1), dt.date(2025, 3, 31))
+
+
+def test_the_previous_quarter_is_filled_once_with_really_served_tickets():
+    seed_demo(now=NOW)
+    demo_staff_ensure(password=None)
+    offices = list(Office.objects.filter(code__in=[o["code"] for o in OFFICES]))
+    started = time.monotonic()
+    report = demo_survey_ensure(offices=offices, now=NOW)
+    assert time.monotonic() - started < 20
+    assert report.tickets > 0 and 0 < report.responses <= report.tickets
+    for office in offices:
+        aggregate = ikm_aggregate(office=office, start=Q1[0], end=Q1[1])
+        served = Ticket.objects.filter(office=office, status="done", date__range=Q1)
+        assert aggregate.population == served.count() > 0
+        assert aggregate.minimum_sample == minimum_sample(served.count())
+        assert 0 < aggregate.responses <= aggregate.population
+        assert aggregate.result.grade.letter in ("B", "A", "C")
+        # Every served ticket signed its pact, in the office's chain.
+        assert PactSignature.objects.filter(ticket__in=served).count() == served.count()
+    assert not SurveyResponse.objects.exclude(served_on__range=Q1).exists()
+    before = (Ticket.objects.count(), SurveyResponse.objects.count())
+    again = demo_survey_ensure(offices=offices, now=NOW)
+    assert (again.tickets, again.responses) == (0, 0)
+    assert (Ticket.objects.count(), SurveyResponse.objects.count()) == before

@@ -1,0 +1,279 @@
+"""Reads of the survey: the IKM of an office, agency, service, counter or officer over a period
+of the office's local days, and the SKM report built from them.
+
+Every figure is summed by the database in one query per table (Count and Sum per answer
+column), never by looping over responses. Every aggregate, whatever its width, shows its
+figures only from `ANONYMITY_MIN` responses: below that only the count is given, so a
+service's quiet day cannot reveal one citizen's answers (docs/ikm.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, QuerySet, Sum
+
+from antrean.catalog.models import Counter, Service
+from antrean.core.errors import DomainError, ErrorCode
+from antrean.feedback.ikm import IkmResult, ikm_from_totals, minimum_sample
+from antrean.feedback.models import ANONYMITY_MIN, SurveyResponse
+from antrean.feedback.questionnaire import ELEMENTS, AgeBand, Education, Occupation, Sex
+from antrean.queueing.models import Ticket
+from antrean.queueing.states import Status
+from antrean.tenancy import permissions
+from antrean.tenancy.models import Agency, Office
+
+# Longest period one request may ask for (a leap year).
+MAX_PERIOD_DAYS = 366
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """The figures of one group. `result` is None when the group holds fewer than
+    `ANONYMITY_MIN` responses (or none): then only `responses` may be shown."""
+
+    responses: int
+    result: IkmResult | None
+    population: int | None = None  # tickets served in the same scope and period
+    minimum_sample: int | None = None
+
+    @property
+    def shown(self) -> bool:
+        return self.result is not None
+
+    @property
+    def sample_reached(self) -> bool | None:
+        if self.minimum_sample is None:
+            return None
+        return self.responses >= self.minimum_sample
+
+
+def period_check(start: dt.date, end: dt.date) -> None:
+    """Refuse a period that ends before it starts or is longer than MAX_PERIOD_DAYS."""
+    if start > end or (end - start).days + 1 > MAX_PERIOD_DAYS:
+        raise DomainError(ErrorCode.INVALID_PERIOD, field="to" if start > end else "from")
+
+
+def _sums() -> dict:
+    return {
+        "responses": Count("pk"),
+        **{element.code: Sum(element.key) for element in ELEMENTS},
+    }
+
+
+def _result_of(row: dict) -> IkmResult | None:
+    responses = row["responses"] or 0
+    if responses < ANONYMITY_MIN:
+        return None
+    return ikm_from_totals({element.code: row[element.code] for element in ELEMENTS}, responses)
+
+
+def responses_in(
+    *,
+    office: Office,
+    start: dt.date,
+    end: dt.date,
+    agency: Agency | None = None,
+    service: Service | None = None,
+) -> QuerySet[SurveyResponse]:
+    responses = SurveyResponse.objects.filter(office=office, served_on__range=(start, end))
+    if agency is not None:
+        responses = responses.filter(agency=agency)
+    if service is not None:
+        responses = responses.filter(service=service)
+    return responses
+
+
+def served_in(
+    *,
+    office: Office,
+    start: dt.date,
+    end: dt.date,
+    agency: Agency | None = None,
+    service: Service | None = None,
+) -> QuerySet[Ticket]:
+    """The population: tickets served to the end (`done`) on the period's local days."""
+    tickets = Ticket.objects.filter(office=office, status=Status.DONE, date__range=(start, end))
+    if agency is not None:
+        tickets = tickets.filter(service__agency=agency)
+    if service is not None:
+        tickets = tickets.filter(service=service)
+    return tickets
+
+
+def ikm_aggregate(
+    *,
+    office: Office,
+    start: dt.date,
+    end: dt.date,
+    agency: Agency | None = None,
+    service: Service | None = None,
+) -> Aggregate:
+    """The IKM of the office (or one agency or service of it) over [start, end], with the
+    population served and its minimum sample. Two queries."""
+    period_check(start, end)
+    scope = {"office": office, "start": start, "end": end, "agency": agency, "service": service}
+    row = responses_in(**scope).aggregate(**_sums())
+    population = served_in(**scope).count()
+    return Aggregate(
+        responses=row["responses"] or 0,
+        result=_result_of(row),
+        population=population,
+        minimum_sample=minimum_sample(population),
+    )
+
+
+def ikm_by(
+    group: str,
+    *,
+    office: Office,
+    start: dt.date,
+    end: dt.date,
+    agency: Agency | None = None,
+    service: Service | None = None,
+) -> dict[int | None, Aggregate]:
+    """Aggregates per `group` ("service", "counter" or "officer"): one query for the answers
+    and one for the served population, grouped by the database."""
+    if group not in ("service", "counter", "officer"):
+        raise ValueError(group)
+    scope = {"office": office, "start": start, "end": end, "agency": agency, "service": service}
+    rows = responses_in(**scope).values(group).annotate(**_sums()).order_by(group)
+    served = dict(served_in(**scope).values(group).annotate(n=Count("pk")).values_list(group, "n"))
+    out = {}
+    for row in rows:
+        key = row[group]
+        population = served.get(key, 0)
+        out[key] = Aggregate(
+            responses=row["responses"],
+            result=_result_of(row),
+            population=population,
+            minimum_sample=minimum_sample(population),
+        )
+    return out
+
+
+def profile_counts(responses: QuerySet[SurveyResponse]) -> dict[str, list[tuple[str, int]]]:
+    """Respondents per sex, age band, education and occupation (every choice listed, zeros
+    included, in the questionnaire's order)."""
+    out = {}
+    for name, choices in (
+        ("sex", Sex),
+        ("age_band", AgeBand),
+        ("education", Education),
+        ("occupation", Occupation),
+    ):
+        counts = dict(responses.values(name).annotate(n=Count("pk")).values_list(name, "n"))
+        out[name] = [(str(label), counts.get(value, 0)) for value, label in choices.choices]
+    return out
+
+
+def suggestions_of(responses: QuerySet[SurveyResponse]) -> list[str]:
+    """The suggestions' text, decrypted, with nothing that leads to a response: no date, no
+    service, no answers; ordered by the response's random id (not by time)."""
+    texts = responses.exclude(suggestion="").order_by("pk").values_list("suggestion", flat=True)
+    return [text.strip() for text in texts if text and text.strip()]
+
+
+# --- The staff report ---------------------------------------------------------------------------
+
+
+@dataclass
+class GroupRow:
+    label: str
+    aggregate: Aggregate
+
+
+@dataclass
+class SatisfactionReport:
+    office: Office
+    start: dt.date
+    end: dt.date
+    agency: Agency | None
+    service: Service | None
+    total: Aggregate
+    profile: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    by_service: list[GroupRow] = field(default_factory=list)
+    by_counter: list[GroupRow] | None = None  # None: not for this reader
+    by_officer: list[GroupRow] | None = None
+    suggestions: list[str] = field(default_factory=list)
+
+    @property
+    def unit_name(self) -> str:
+        if self.service is not None:
+            return f"{self.service.name} — {self.service.agency.name}"
+        if self.agency is not None:
+            return self.agency.name
+        return self.office.name
+
+
+def _officer_label(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def satisfaction_report(
+    *,
+    user,
+    office: Office,
+    start: dt.date,
+    end: dt.date,
+    agency: Agency | None = None,
+    service: Service | None = None,
+) -> SatisfactionReport:
+    """The SKM report of the office, or of one agency or service of it, for `user`.
+
+    Refused (`forbidden`) unless `user` may see those figures; `not_found` for an agency or
+    service of another office. Profile and suggestions follow the same floor as the IKM.
+    """
+    if service is not None:
+        if agency is not None and service.agency_id != agency.pk:
+            raise DomainError(ErrorCode.NOT_FOUND, field="service")
+        agency = service.agency
+    if agency is not None and agency.office_id != office.pk:
+        raise DomainError(ErrorCode.NOT_FOUND, field="agency")
+    agency_id = agency.pk if agency is not None else None
+    permissions.require(
+        permissions.can_see_satisfaction(user, office_id=office.pk, agency_id=agency_id)
+    )
+    period_check(start, end)
+    scope = {"office": office, "start": start, "end": end, "agency": agency, "service": service}
+    total = ikm_aggregate(**scope)
+    report = SatisfactionReport(
+        office=office, start=start, end=end, agency=agency, service=service, total=total
+    )
+    if not total.shown:
+        return report
+    responses = responses_in(**scope)
+    report.profile = profile_counts(responses)
+    report.suggestions = suggestions_of(responses)
+    report.by_service = _labelled(ikm_by("service", **scope), Service.objects, str_of=_name)
+    if permissions.can_see_satisfaction_by_person(user, office_id=office.pk, agency_id=agency_id):
+        report.by_counter = _labelled(ikm_by("counter", **scope), Counter.objects, str_of=str)
+        report.by_officer = _labelled(
+            ikm_by("officer", **scope), get_user_model().objects, str_of=_officer_label
+        )
+    return report
+
+
+def _name(obj) -> str:
+    return obj.name
+
+
+def _labelled(groups: dict[int | None, Aggregate], manager, *, str_of) -> list[GroupRow]:
+    """Rows labelled by their object (one query); a group without one (a counter since
+    deleted) is left out."""
+    objects = manager.in_bulk([key for key in groups if key is not None])
+    rows = [GroupRow(str_of(objects[key]), agg) for key, agg in groups.items() if key in objects]
+    return sorted(rows, key=lambda row: row.label)
+
+
+def offices_with_satisfaction(user) -> QuerySet[Office]:
+    """Offices where `user` sees at least some survey figures."""
+    scope = permissions.scope_of(user)
+    if scope.everything:
+        return Office.objects.order_by("name")
+    agency_offices = Agency.objects.filter(pk__in=scope.agency_ids).values("office")
+    return Office.objects.filter(Q(pk__in=scope.office_ids) | Q(pk__in=agency_offices)).order_by(
+        "name"
+    )

@@ -1,0 +1,212 @@
+"""The staff IKM page and its PDF and XLSX reports: what each role sees, and the files' content."""
+
+import datetime as dt
+import io
+import re
+import zipfile
+from xml.etree import ElementTree
+
+import pytest
+from pypdf import PdfReader
+
+from antrean.feedback.models import SurveyResponse
+from antrean.feedback.tests.helpers import MAN, WOMAN, make_response, serve_walk_ins
+from antrean.testing.factories import (
+    make_agency,
+    make_counter,
+    make_inspector,
+    make_office,
+    make_officer,
+    make_region,
+    make_service,
+    make_superuser,
+)
+from antrean.testing.signin import sign_in
+
+pytestmark = pytest.mark.django_db
+
+DAY = dt.date(2025, 2, 10)
+Q1 = {"periode": "tw1", "tahun": "2025"}
+PAGE, PDF, XLSX = "/staf/ikm/", "/staf/ikm/laporan.pdf", "/staf/ikm/laporan.xlsx"
+
+
+@pytest.fixture
+def mpp():
+    office = make_office(code="mpp-uji", name="MPP Uji")
+    office.dukcapil = make_agency(office, name="Disdukcapil", code="dukcapil")
+    office.samsat = make_agency(office, name="Samsat", code="samsat")
+    office.ktp = make_service(agency=office.dukcapil, name="KTP-el")
+    office.stnk = make_service(agency=office.samsat, name="Pajak STNK")
+    office.counter = make_counter(agency=office.dukcapil, services=[office.ktp], name="Loket 1")
+    office.officer = make_officer(office.dukcapil)
+    office.officer.first_name = "Komang Ayu"
+    office.officer.save()
+    # Six Dukcapil answers (3 ×3, 4 ×3 → 87,50) at the officer's counter, five Samsat (2).
+    for i, answers in enumerate((3, 3, 3, 4, 4, 4)):
+        make_response(
+            office.ktp,
+            DAY,
+            answers,
+            counter=office.counter,
+            officer=office.officer,
+            suggestion="Ruang tunggu perlu kipas" if answers == 4 else "",
+            profile=WOMAN if i % 2 else MAN,
+        )
+    for _ in range(5):
+        make_response(office.stnk, DAY, 2)
+    serve_walk_ins(office.ktp, counter=office.counter, officer=office.officer, day=DAY, count=2)
+    return office
+
+
+def text_of(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def test_office_admin_sees_the_office_with_every_table(client, mpp):
+    sign_in(client, make_officer(mpp.dukcapil, role="office_admin"))
+    response = client.get(PAGE, Q1)
+    assert response.status_code == 200
+    page = text_of(response)
+    # 6 × 3,5 and 5 × 2 per element: (21 + 10) ÷ 11 = 2,8181… × 25 = 70,45 → C.
+    assert "70,45" in page or "70.45" in page
+    assert "Kurang baik" in page
+    assert "Pajak STNK" in page and "KTP-el" in page
+    assert "Loket 1" in page and "Komang Ayu" in page
+    assert "Ruang tunggu perlu kipas" in page
+    assert "Persyaratan" in page
+    # Population: two tickets served in Q1 → minimum sample 2.
+    assert re.search(r"Dilayani \(populasi\)</dt><dd>2</dd>", page)
+
+
+def test_an_officer_sees_its_agency_only_and_no_one_by_person(client, mpp):
+    sign_in(client, mpp.officer)
+    response = client.get(PAGE, Q1)  # defaults to the one unit it may read
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "87,50" in page or "87.50" in page
+    assert "Pajak STNK" not in page and "Seluruh kantor" not in page
+    assert "Per petugas" not in page and "Komang Ayu</th>" not in page
+    # The whole office, or the other agency: refused, nothing shown.
+    for unit in ("", f"a{mpp.samsat.pk}", f"s{mpp.stnk.pk}"):
+        refused = client.get(PAGE, {**Q1, "unit": unit})
+        assert refused.status_code == 403, unit
+        assert "Pajak STNK" not in text_of(refused) and "70,45" not in text_of(refused)
+        assert client.get(PDF, {**Q1, "unit": unit}).status_code == 403
+
+
+def test_another_offices_staff_and_the_inspectorate_see_nothing(client, mpp):
+    elsewhere = make_officer(make_agency(make_office(code="mpp-lain")), role="office_admin")
+    sign_in(client, elsewhere)
+    assert client.get(PAGE, {**Q1, "kantor": "mpp-uji"}).status_code == 403
+    assert client.get(XLSX, {**Q1, "kantor": "mpp-uji"}).status_code == 403
+    client.logout()
+    sign_in(client, make_inspector(make_region()))
+    assert client.get(PAGE, Q1).status_code == 403
+    assert client.get(PDF, Q1).status_code == 403
+
+
+def test_signed_out_goes_to_the_sign_in(client, mpp):
+    response = client.get(PAGE, Q1)
+    assert response.status_code == 302 and "/staf/masuk/" in response["Location"]
+
+
+def test_a_unit_of_another_office_is_not_found(client, mpp):
+    sign_in(client, make_superuser())
+    other = make_service(make_office(code="mpp-lain"))
+    assert client.get(PAGE, {**Q1, "unit": f"s{other.pk}"}).status_code == 404
+    assert client.get(PAGE, {**Q1, "unit": "zzz"}).status_code == 404
+
+
+def test_a_bad_period_is_explained_and_the_default_shown(client, mpp):
+    sign_in(client, make_superuser())
+    response = client.get(
+        PAGE, {"periode": "rentang", "dari": "2025-03-01", "sampai": "2025-02-01"}
+    )
+    assert response.status_code == 200
+    assert "Periode tidak sah" in text_of(response)
+
+
+def test_the_per_officer_row_hides_figures_below_five(client, mpp):
+    quiet = make_officer(mpp.dukcapil)
+    quiet.first_name = "Wayan Sepi"
+    quiet.save()
+    for _ in range(4):
+        make_response(mpp.ktp, DAY, 1, officer=quiet)
+    sign_in(client, make_officer(mpp.dukcapil, role="agency_admin"))
+    page = text_of(client.get(PAGE, {**Q1, "unit": f"a{mpp.dukcapil.pk}"}))
+    row = re.search(r"Wayan Sepi</th>(.*?)</tr>", page).group(1)
+    assert '<td class="num">4</td>' in row and "tampil dari 5 jawaban" in row
+
+
+def test_xlsx_report_in_the_regulations_layout(client, mpp):
+    sign_in(client, make_officer(mpp.dukcapil, role="office_admin"))
+    response = client.get(XLSX, {**Q1, "unit": f"a{mpp.dukcapil.pk}"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "attachment" in response["Content-Disposition"]
+    rows = xlsx_rows(response.content)
+    assert rows[0] == ["Laporan Survei Kepuasan Masyarakat"]
+    assert ["Unit pelayanan", "Disdukcapil"] in rows
+    assert ["Jumlah responden", "6"] in rows
+    assert ["Populasi (antrean selesai dilayani)", "2"] in rows
+    assert ["Perempuan", "3", "50,0%"] in rows
+    assert ["Laki-laki", "3", "50,0%"] in rows
+    assert ["SD ke bawah", "0", "0,0%"] in rows
+    header = rows.index(["No.", "Unsur pelayanan", "Nilai total", "NRR", "NRR tertimbang"])
+    assert rows[header + 1] == ["U1", "Persyaratan", "21", "3.50", "0.389"]
+    assert rows[header + 9][:2] == ["U9", "Sarana dan prasarana"]
+    assert rows[header + 10] == ["Jumlah NRR tertimbang", "3.501"]
+    assert ["IKM unit pelayanan", "87.50"] in rows
+    assert ["Mutu pelayanan", "B"] in rows and ["Kinerja unit pelayanan", "Baik"] in rows
+    assert ["Ruang tunggu perlu kipas"] in rows
+
+
+def xlsx_rows(content: bytes) -> list[list[str]]:
+    """The sheet's non-empty cells per row, as text (numbers as stored)."""
+    ns = {"x": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        assert {"[Content_Types].xml", "xl/workbook.xml", "xl/styles.xml"} <= set(
+            archive.namelist()
+        )
+        sheet = ElementTree.fromstring(archive.read("xl/worksheets/sheet1.xml"))  # noqa: S314 (our own file)
+    rows = []
+    for row in sheet.iterfind(".//x:row", ns):
+        cells = []
+        for cell in row.iterfind("x:c", ns):
+            text = cell.find("x:is/x:t", ns)
+            value = cell.find("x:v", ns)
+            cells.append(text.text if text is not None else value.text)
+        rows.append(cells)
+    return rows
+
+
+def test_pdf_report_in_the_regulations_layout(client, mpp):
+    sign_in(client, make_superuser())
+    response = client.get(PDF, {**Q1, "unit": f"a{mpp.dukcapil.pk}"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    text = re.sub(r"\s+", " ", text)
+    for expected in (
+        "Laporan Survei Kepuasan Masyarakat",
+        "Disdukcapil",
+        "1 Januari 2025 – 31 Maret 2025",
+        "Persyaratan",
+        "Sarana dan prasarana",
+        "NRR tertimbang",
+        "IKM unit pelayanan 87,50",
+        "Mutu pelayanan B",
+        "Kinerja unit pelayanan Baik",
+        "Ruang tunggu perlu kipas",
+    ):
+        assert expected in text, expected
+
+
+def test_reports_below_the_floor_carry_no_figures(client, mpp):
+    SurveyResponse.objects.filter(agency=mpp.samsat).first().delete()  # 4 left
+    sign_in(client, make_superuser())
+    rows = xlsx_rows(client.get(XLSX, {**Q1, "unit": f"a{mpp.samsat.pk}"}).content)
+    assert ["Jumlah responden", "4"] in rows
+    assert not any("IKM unit pelayanan" in cell for row in rows for cell in row)
+    page = text_of(client.get(PAGE, {**Q1, "unit": f"a{mpp.samsat.pk}"}))
+    assert "Belum cukup jawaban" in page and "Nilai per unsur" not in page
