@@ -17,6 +17,7 @@ from antrean.api.certificates import router as certificates_router
 from antrean.api.errors import error_response, register_error_handlers
 from antrean.api.privacy import router as privacy_router
 from antrean.api.public import router as public_router
+from antrean.api.reports import router as reports_router
 from antrean.api.staff import router as staff_router
 from antrean.core.errors import ErrorCode
 
@@ -138,3 +139,4 @@ api.add_router("/v1/", public_router)
 api.add_router("/v1/", certificates_router)
 api.add_router("/v1/", staff_router)
 api.add_router("/v1/", privacy_router)
+api.add_router("/v1/", reports_router)
