@@ -114,7 +114,7 @@ class ListFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("Semua"))] + list(ReportStatus.choices),
+        choices=[("", _("Semua")), *list(ReportStatus.choices)],
     )
 
     def __init__(self, *args, offices, **kwargs):
