@@ -9,7 +9,6 @@ import pytest
 from antrean.notifications.models import InboundMessage, Kind, Message
 from antrean.notifications.selectors import messages_visible
 from antrean.notifications.services import messages_send_due
-
 from antrean.queueing.models import Ticket
 from antrean.reports.models import Report, ReportStatus
 from antrean.tenancy.models import Membership
