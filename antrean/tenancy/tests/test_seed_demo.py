@@ -17,9 +17,8 @@ from antrean.core.management.commands.serve import (
 )
 from antrean.demo.data import OFFICES
 from antrean.demo.seed import demo_staff_ensure
-from antrean.tenancy.permissions import can_handle_reports
 from antrean.tenancy.models import Agency, Closure, Membership, Office, OpeningHours, Region
-from antrean.tenancy.permissions import can_operate_counter
+from antrean.tenancy.permissions import can_handle_reports, can_operate_counter
 from antrean.testing.factories import make_office, make_service
 
 MODELS = [Region, Office, OpeningHours, Closure, Agency, Service, Slot, Counter]
