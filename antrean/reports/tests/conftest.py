@@ -5,6 +5,8 @@ from types import SimpleNamespace
 
 import pytest
 
+# The fake Cloud API and its gateway settings, as the notification tests use them.
+from antrean.notifications.tests.conftest import cloud_api, files_in_tmp  # noqa: F401
 from antrean.queueing.services import ticket_call_next, ticket_finish, ticket_start
 from antrean.testing.factories import (
     check_in,

@@ -14,9 +14,6 @@ from antrean.reports.models import Report, ReportStatus
 from antrean.tenancy.models import Membership
 from antrean.testing.factories import make_officer
 
-# The fake Cloud API and its gateway settings, as the notification tests use them.
-pytest_plugins = ["antrean.notifications.tests.conftest"]
-
 T0 = int(dt.datetime(2030, 3, 4, 2, 0, tzinfo=dt.UTC).timestamp())
 
 
