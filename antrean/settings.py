@@ -408,6 +408,12 @@ ANTREAN_RETENTION_DAYS = env.int("ANTREAN_RETENTION_DAYS", default=365)
 # address an hour, and per booking code a day, counted in the shared cache.
 ANTREAN_DATA_ACCESS_PER_ADDRESS = env.int("ANTREAN_DATA_ACCESS_PER_ADDRESS", default=20)
 ANTREAN_DATA_ACCESS_PER_CODE = env.int("ANTREAN_DATA_ACCESS_PER_CODE", default=10)
+# Gratification reports (antrean.reports): per client address (or WhatsApp sender) per
+# window, and per ticket per day (attempts to bind a ticket count too).
+ANTREAN_REPORTS_PER_ADDRESS = env.int("ANTREAN_REPORTS_PER_ADDRESS", default=10)
+ANTREAN_REPORTS_WINDOW = env.int("ANTREAN_REPORTS_WINDOW", default=3600)
+ANTREAN_REPORTS_PER_TICKET = env.int("ANTREAN_REPORTS_PER_TICKET", default=3)
+ANTREAN_REPORTS_PER_TICKET_WINDOW = env.int("ANTREAN_REPORTS_PER_TICKET_WINDOW", default=86400)
 # How long a process may keep rows that every booking reads but admins rarely change (the pact
 # in force, opening hours and closures, message template names). A change made in this process
 # is seen at once; other processes see it within this many seconds.

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("antrean.display.kiosk_urls")),
     path("", include("antrean.feedback.urls")),
     path("", include("antrean.privacy.urls")),  # before booking's antrean/<code>/
+    path("", include("antrean.reports.urls")),  # before booking's antrean/<code>/
     path("", include("antrean.booking.urls")),
 ]
 

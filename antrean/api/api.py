@@ -18,6 +18,7 @@ from antrean.api.errors import error_response, register_error_handlers
 from antrean.api.ikm import router as ikm_router
 from antrean.api.privacy import router as privacy_router
 from antrean.api.public import router as public_router
+from antrean.api.reports import router as reports_router
 from antrean.api.staff import router as staff_router
 from antrean.api.surveys import router as surveys_router
 from antrean.core.errors import ErrorCode
@@ -142,3 +143,4 @@ api.add_router("/v1/", staff_router)
 api.add_router("/v1/", privacy_router)
 api.add_router("/v1/", surveys_router)
 api.add_router("/v1/", ikm_router)
+api.add_router("/v1/", reports_router)

@@ -193,7 +193,8 @@ _MESSAGES = {
     ),
     ErrorCode.INVALID_ANSWER: _("Jawaban survei tidak lengkap atau ada nilai yang tidak sah."),
     ErrorCode.REPORT_TEXT_REQUIRED: _(
-        "Ceritakan apa yang terjadi (paling sedikit 10 karakter) agar laporan dapat ditindaklanjuti."
+        "Ceritakan apa yang terjadi (paling sedikit 10 karakter) agar laporan dapat "
+        "ditindaklanjuti."
     ),
     ErrorCode.ATTACHMENT_REFUSED: _(
         "Lampiran ditolak: gunakan foto JPG/PNG atau PDF, paling besar 5 MB."

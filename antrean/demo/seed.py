@@ -236,9 +236,14 @@ def office_admin_username(office: Office) -> str:
     return f"admin-{office.code}"
 
 
+def inspector_username(office: Office) -> str:
+    return f"inspektorat-{office.code}"
+
+
 def demo_staff_ensure(*, password: str | None) -> StaffReport:
     """For each demo office present: its counters (when it has none yet), one officer per
-    agency (username = agency code) and one office admin (`admin-<office code>`).
+    agency (username = agency code), one office admin (`admin-<office code>`) and one
+    inspectorate account of the office's region (`inspektorat-<office code>`).
 
     Every account gets `password` (the development admin's), or its own generated one when
     that is unknown. Existing accounts are left exactly as they are: their password may have
@@ -280,11 +285,32 @@ def demo_staff_ensure(*, password: str | None) -> StaffReport:
                 shared=shared,
                 report=report,
             )
+            # The inspectorate (APIP) of the office's region: it alone reads the reports.
+            _account_ensure(
+                username=inspector_username(office),
+                first_name="Inspektorat",
+                last_name=office.region.name,
+                role=Membership.Role.INSPECTORATE,
+                office=None,
+                agency=None,
+                region=office.region,
+                shared=shared,
+                report=report,
+            )
     return report
 
 
 def _account_ensure(
-    *, username, first_name, last_name, role, office, agency, shared, report: StaffReport
+    *,
+    username,
+    first_name,
+    last_name,
+    role,
+    office,
+    agency,
+    shared,
+    report: StaffReport,
+    region=None,
 ) -> None:
     User = get_user_model()
     user = User.objects.filter(username=username).first()
@@ -298,4 +324,6 @@ def _account_ensure(
             password=shared or make_password(generated),
         )
         report.accounts.append(DemoAccount(username=username, role=role, password=generated))
-    Membership.objects.get_or_create(user=user, role=role, office=office, agency=agency)
+    Membership.objects.get_or_create(
+        user=user, role=role, office=office, agency=agency, region=region
+    )

@@ -61,6 +61,11 @@ def status_url(code: str, token: str) -> str:
     return f"{settings.SITE_URL}/antrean/{code}/status/?t={token}"
 
 
+def report_url() -> str:
+    """The report form (antrean.reports), short enough to type from paper."""
+    return f"{settings.SITE_URL}/lapor/"
+
+
 def ticket_content(ticket, token: str) -> TicketContent:
     """What goes on the ticket of `ticket` (its office, service and agency loaded).
 
@@ -88,9 +93,12 @@ def ticket_content(ticket, token: str) -> TicketContent:
         ),
         status_url=status_url(code, token),
         booking_code=f"{code[:4]}-{code[4:]}",
+        # The report form's address in words: a citizen asked for a bribe types it in.
         pact_line=_(
-            "Anda telah menyetujui Pakta Integritas. Pungutan liar? Laporkan ke lapor.go.id"
-        ),
+            "Anda telah menyetujui Pakta Integritas. Diminta imbalan? Laporkan permintaan "
+            "imbalan di %(url)s"
+        )
+        % {"url": report_url()},
         survey_url=survey_url(survey_token),
     )
 

@@ -127,13 +127,17 @@ def _signatures(office: Office) -> Iterator[PactSignature]:
 _SIGNATURES = LedgerSource(name="signature", entries=_signatures, record=_record)
 
 
+def _tagged(n: int, source: LedgerSource, office: Office):
+    for row in source.entries(office):
+        yield row.ledger_seq, n, source, row
+
+
 def _entries(office: Office) -> Iterator[tuple[LedgerSource, object]]:
     """Every chained row of the office, from every source, in chain order."""
     sources = [_SIGNATURES, *_SOURCES.values()]
-    streams = [
-        ((row.ledger_seq, n, source, row) for row in source.entries(office))
-        for n, source in enumerate(sources)
-    ]
+    # One function per stream: a generator expression here would bind `n` and `source` late,
+    # tagging every row with the last source.
+    streams = [_tagged(n, source, office) for n, source in enumerate(sources)]
     for _seq, _n, source, row in heapq.merge(*streams, key=lambda item: (item[0], item[1])):
         yield source, row
 

@@ -25,6 +25,7 @@ from antrean.core.logging import mask_text
 from antrean.core.personal_data import mask_phone
 from antrean.notifications.error_codes import config_error_text
 from antrean.notifications.models import (
+    STAFF_HIDDEN_KINDS,
     ErrorCategory,
     InboundMessage,
     Message,
@@ -92,6 +93,10 @@ class MessageEventInline(ScopedInline, admin.TabularInline):
 class MessageAdmin(ScopedAdmin, admin.ModelAdmin):
     # As the staff inbox: the office's admins, and the staff of the ticket's agency.
     scope_agency = "ticket__service__agency"
+
+    def get_queryset(self, request):
+        # A report's receipt names its reporter's number: no admin reads it (reports app).
+        return super().get_queryset(request).exclude(kind__in=STAFF_HIDDEN_KINDS)
 
     change_form_template = "admin/notifications/message/change_form.html"
     list_display = [

@@ -17,6 +17,12 @@ class Kind(models.TextChoices):
     TURN_NEAR = "turn_near", _("Giliran hampir tiba")
     CALLED = "called", _("Dipanggil ke loket")
     SURVEY = "survey", _("Survei kepuasan")
+    REPORT_RECEIVED = "report_received", _("Laporan gratifikasi diterima")
+
+
+# Messages no staff page or admin list shows: a report's receipt would tell the office who
+# reported (antrean.reports).
+STAFF_HIDDEN_KINDS = (Kind.REPORT_RECEIVED,)
 
 
 class Status(models.TextChoices):

@@ -28,6 +28,11 @@ BODIES = {
         "Terima kasih telah berkunjung. Mohon isi survei kepuasan layanan di {1} agar "
         "pelayanan kami makin baik."
     ),
+    Kind.REPORT_RECEIVED: (
+        "Laporan Anda diterima dan diteruskan kepada Inspektorat. Kode pelacakan: {1}. "
+        "Pantau statusnya di {2} dengan kode ini. Identitas Anda tidak diberitahukan kepada "
+        "petugas."
+    ),
 }
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from antrean.integrity.models import Certificate
 from antrean.notifications.models import (
+    STAFF_HIDDEN_KINDS,
     ErrorCategory,
     Kind,
     Message,
@@ -23,8 +24,12 @@ from antrean.tenancy.models import Office
 def messages_visible(*, user):
     """The messages a staff account may read (tenancy.permissions.can_see_message): its
     offices' as office admin, its agency's tickets' as officer or agency admin."""
+    # Report receipts (antrean.reports) go to a reporter: no staff reads them.
     return permissions.filter_in_scope(
-        user, Message.objects.all(), office="office", agency="ticket__service__agency"
+        user,
+        Message.objects.exclude(kind__in=STAFF_HIDDEN_KINDS),
+        office="office",
+        agency="ticket__service__agency",
     )
 
 

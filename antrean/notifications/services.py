@@ -164,6 +164,31 @@ def message_queue_booking_cancelled(*, ticket) -> Message | None:
     )
 
 
+def message_queue_report_received(*, office, recipient: str, tracking_code: str) -> Message:
+    """The receipt of a report sent with `LAPOR` (antrean.reports): to the sender, who wrote
+    first (so consent is theirs), with the tracking code and where to follow it. Bound to no
+    ticket, and kept out of the staff inbox (`messages_visible`): the office must not learn
+    who reported."""
+    from django.urls import reverse
+
+    name, language = template_for(office=office, kind=Kind.REPORT_RECEIVED)
+    now = timezone.now()
+    message = Message(
+        office=office,
+        ticket=None,
+        kind=Kind.REPORT_RECEIVED,
+        recipient=recipient,
+        recipient_hash=lookup_hash(recipient, purpose="phone"),
+        template_name=name,
+        language=language,
+        params=[tracking_code, settings.SITE_URL + reverse("reports:track")],
+        next_attempt_at=now,
+    )
+    message.save(force_insert=True)
+    _event(message, "queued", at=now)
+    return message
+
+
 # --- Sending -----------------------------------------------------------------------------
 
 

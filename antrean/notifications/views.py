@@ -20,6 +20,7 @@ from antrean.notifications.selectors import (
 )
 from antrean.notifications.services import inbound_store, webhook_status
 from antrean.queueing.views import staff_required
+from antrean.reports.services import is_report_message, report_from_whatsapp
 from antrean.tenancy import permissions
 
 MAX_WEBHOOK_BYTES = 1024 * 1024
@@ -70,6 +71,16 @@ def whatsapp_webhook(request: HttpRequest) -> HttpResponse:
             errors=update.errors,
         )
     for item in inbound:
+        if item.kind == "text" and is_report_message(item.text):
+            # A report goes to the inspectorate only: never into the inbound log that
+            # national admins read.
+            report_from_whatsapp(
+                provider_id=item.provider_id,
+                sender_digits=item.sender,
+                text=item.text,
+                at=item.at,
+            )
+            continue
         inbound_store(
             provider_id=item.provider_id,
             sender_digits=item.sender,

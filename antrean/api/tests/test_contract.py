@@ -66,7 +66,13 @@ MAX_EXAMPLES = 12
 # Schema-valid requests that a rule of the domain refuses with `invalid_request`: a transfer
 # to the ticket's own service or to a service of another office. Nothing else may answer a
 # schema-valid request with `invalid_request`.
-DOMAIN_INVALID_REQUEST = {("transferTicket", "service_id")}
+DOMAIN_INVALID_REQUEST = {
+    ("transferTicket", "service_id"),
+    # A report names a ticket (code + NIK ending) or an office: one of the two is needed.
+    ("createReport", "office"),
+    # An outcome closes a report, and closing needs one.
+    ("moveReport", "outcome"),
+}
 
 # The officer's Bearer token in every test's office (only its hash is stored, as always).
 # Given to schemathesis as the API's auth, so that it also sends requests without it.

@@ -110,7 +110,14 @@ def test_setup_gives_the_demo_admins_an_authenticator_printed_once(tmp_path, mon
     setup(stdout=out, demo=True, var_dir=tmp_path)
     path = tmp_path / TOTP_SECRETS_FILE
     lines = dict(line.split(" ", 1) for line in path.read_text().splitlines())
-    assert set(lines) == {"admin", "admin-mpp-badung", "admin-mpp-sidoarjo"}
+    assert set(lines) == {
+        "admin",
+        "admin-mpp-badung",
+        "admin-mpp-sidoarjo",
+        # The inspectorate signs in with a second factor too (it reads reporters' words).
+        "inspektorat-mpp-badung",
+        "inspektorat-mpp-sidoarjo",
+    }
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     for username, secret in lines.items():
         assert secret in out.getvalue()

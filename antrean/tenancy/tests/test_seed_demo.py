@@ -18,7 +18,7 @@ from antrean.core.management.commands.serve import (
 from antrean.demo.data import OFFICES
 from antrean.demo.seed import demo_staff_ensure
 from antrean.tenancy.models import Agency, Closure, Membership, Office, OpeningHours, Region
-from antrean.tenancy.permissions import can_operate_counter
+from antrean.tenancy.permissions import can_handle_reports, can_operate_counter
 from antrean.testing.factories import make_office, make_service
 
 MODELS = [Region, Office, OpeningHours, Closure, Agency, Service, Slot, Counter]
@@ -177,7 +177,8 @@ def test_demo_officers_and_office_admins_can_log_in(client):
     _seed()
     report = demo_staff_ensure(password="sandi-demo-123")
     agencies = Agency.objects.all()
-    assert len(report.accounts) == agencies.count() + Office.objects.count()
+    # An officer per agency, an office admin and an inspectorate account per office.
+    assert len(report.accounts) == agencies.count() + 2 * Office.objects.count()
     assert all(account.password is None for account in report.accounts)  # the admin's
     User = get_user_model()
     for agency in agencies.select_related("office"):
@@ -197,6 +198,14 @@ def test_demo_officers_and_office_admins_can_log_in(client):
     )
     admin = User.objects.get(username="admin-mpp-badung")
     assert admin.memberships.get().role == Membership.Role.OFFICE_ADMIN
+    for office in Office.objects.all():
+        inspector = User.objects.get(username=f"inspektorat-{office.code}")
+        membership = inspector.memberships.get()
+        assert (membership.role, membership.region) == (
+            Membership.Role.INSPECTORATE,
+            office.region,
+        )
+        assert can_handle_reports(inspector, office.pk)
 
     # Through the real login page (the sign-in lock in the way, as in production).
     response = client.post(

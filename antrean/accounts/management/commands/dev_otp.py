@@ -48,7 +48,8 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Tidak ada kunci pengembangan untuk {username} di "
                 f"{Path(settings.VAR_DIR) / TOTP_SECRETS_FILE}. Hanya akun yang dibuat oleh "
-                "`make run` (admin dan admin-<kode kantor>) yang punya kunci di sana."
+                "`make run` (admin, admin-<kode kantor> dan inspektorat-<kode kantor>) yang "
+                "punya kunci di sana."
             )
         code, left = current_code(secret)
         self.stdout.write(f"{code}  (berlaku {left} detik lagi; setiap kode hanya sekali pakai)")

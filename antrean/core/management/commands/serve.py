@@ -135,8 +135,8 @@ def demo_staff_setup(stdout, *, var_dir: Path) -> None:
     if not generated:
         stdout.write(
             f"{len(report.accounts)} akun staf contoh dibuat (petugas: nama pengguna = kode "
-            "instansi, mis. disdukcapil; admin kantor: admin-<kode kantor>), kata sandi sama "
-            "dengan akun admin."
+            "instansi, mis. disdukcapil; admin kantor: admin-<kode kantor>; inspektorat: "
+            "inspektorat-<kode kantor>), kata sandi sama dengan akun admin."
         )
         return
     path = var_dir / STAFF_PASSWORD_FILE
@@ -156,7 +156,11 @@ def dev_two_factor_accounts() -> list:
     sign in with a second factor."""
     from antrean.demo.data import OFFICES
 
-    usernames = [DEV_USERNAME, *(f"admin-{data['code']}" for data in OFFICES)]
+    usernames = [
+        DEV_USERNAME,
+        *(f"admin-{data['code']}" for data in OFFICES),
+        *(f"inspektorat-{data['code']}" for data in OFFICES),
+    ]
     users = get_user_model().objects.filter(username__in=usernames, is_active=True)
     return sorted(users, key=lambda user: usernames.index(user.username))
 
