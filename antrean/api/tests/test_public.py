@@ -352,6 +352,11 @@ def test_openapi_document_and_docs_page(client):
         "/api/v1/bookings/{code}/my-data",
         "/api/v1/tickets/{ticket_id}",
         "/api/v1/surveys/{token}",
+        "/api/v1/offices/{code}/ikm",
+        "/api/v1/reports",
+        "/api/v1/reports/{tracking_code}",
+        "/api/v1/inspectorate/reports",
+        "/api/v1/inspectorate/reports/{tracking_code}/move",
     }
     create = document["paths"]["/api/v1/bookings"]["post"]
     assert create["operationId"] == "createBooking"

@@ -26,7 +26,7 @@ SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
 DAY = dt.date(2025, 2, 10)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_ikm_page_at_360_px(live_server):
     sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
     office = make_office(code="mpp-badung", name="Mal Pelayanan Publik Kabupaten Badung")
