@@ -1,7 +1,6 @@
 """The demo's previous quarter of served citizens and survey answers."""
 
 import datetime as dt
-import time
 
 import pytest
 
@@ -11,6 +10,7 @@ from antrean.demo.survey import demo_survey_ensure
 from antrean.feedback.ikm import minimum_sample
 from antrean.feedback.models import SurveyResponse
 from antrean.feedback.selectors import ikm_aggregate
+from antrean.integrity.ledger import ledger_verify
 from antrean.integrity.models import PactSignature
 from antrean.queueing.models import Ticket
 from antrean.tenancy.models import Office
@@ -25,9 +25,8 @@ def test_the_previous_quarter_is_filled_once_with_really_served_tickets():
     seed_demo(now=NOW)
     demo_staff_ensure(password=None)
     offices = list(Office.objects.filter(code__in=[o["code"] for o in OFFICES]))
-    started = time.monotonic()
+    # (How long it takes is measured by `make run`'s own output, not asserted here.)
     report = demo_survey_ensure(offices=offices, now=NOW)
-    assert time.monotonic() - started < 20
     assert report.tickets > 0 and 0 < report.responses <= report.tickets
     for office in offices:
         aggregate = ikm_aggregate(office=office, start=Q1[0], end=Q1[1])
@@ -38,6 +37,7 @@ def test_the_previous_quarter_is_filled_once_with_really_served_tickets():
         assert aggregate.result.grade.letter in ("B", "A", "C")
         # Every served ticket signed its pact, in the office's chain.
         assert PactSignature.objects.filter(ticket__in=served).count() == served.count()
+        assert ledger_verify(office=office).ok
     assert not SurveyResponse.objects.exclude(served_on__range=Q1).exists()
     before = (Ticket.objects.count(), SurveyResponse.objects.count())
     again = demo_survey_ensure(offices=offices, now=NOW)
