@@ -414,6 +414,7 @@ ANTREAN_REPORTS_PER_ADDRESS = env.int("ANTREAN_REPORTS_PER_ADDRESS", default=10)
 ANTREAN_REPORTS_WINDOW = env.int("ANTREAN_REPORTS_WINDOW", default=3600)
 ANTREAN_REPORTS_PER_TICKET = env.int("ANTREAN_REPORTS_PER_TICKET", default=3)
 ANTREAN_REPORTS_PER_TICKET_WINDOW = env.int("ANTREAN_REPORTS_PER_TICKET_WINDOW", default=86400)
+ANTREAN_REPORTS_TRACK_PER_ADDRESS = env.int("ANTREAN_REPORTS_TRACK_PER_ADDRESS", default=30)
 # How long a process may keep rows that every booking reads but admins rarely change (the pact
 # in force, opening hours and closures, message template names). A change made in this process
 # is seen at once; other processes see it within this many seconds.

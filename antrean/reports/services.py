@@ -22,7 +22,7 @@ from antrean.core.personal_data import encrypt_bytes, lookup_hash
 from antrean.core.ratelimit import rate_limit_take
 from antrean.integrity.ledger import ledger_append_row
 from antrean.queueing.models import Ticket, TicketEvent
-from antrean.reports.ledger import step_record
+from antrean.reports.ledger import personal_hash, step_record
 from antrean.reports.models import (
     ATTACHMENT_MAX_BYTES,
     ATTACHMENTS_MAX,
@@ -182,6 +182,7 @@ def report_file(
                     text=text,
                     contact=contact,
                     identity_to_office=identity_to_office,
+                    personal_hash=personal_hash(text, contact),
                     status=ReportStatus.RECEIVED,
                     created_at=now,
                     updated_at=now,
@@ -354,7 +355,8 @@ def report_move(
         raise DomainError(ErrorCode.INVALID_REQUEST, field="outcome")
     with transaction.atomic():
         locked = Report.objects.select_for_update().get(pk=report.pk)
-        if not can_move_report(locked.status, to):
+        # From the latest chained step, not the row's copy (which the chain does not cover).
+        if not can_move_report(locked.chained.status, to):
             raise DomainError(
                 ErrorCode.INVALID_TRANSITION,
                 message=str(_("Laporan dengan status ini tidak dapat dipindahkan ke sana.")),
@@ -363,6 +365,9 @@ def report_move(
         locked.status, locked.outcome, locked.updated_at = to, outcome, now
         locked.save(update_fields=["status", "outcome", "updated_at"])
     report.status, report.outcome, report.updated_at = to, outcome, now
+    report.__dict__.pop("chained", None)
+    for name in ("chain_status", "chain_outcome", "chain_at"):
+        report.__dict__.pop(name, None)
     log.info("Report %s moved to %s", report.pk, to)
     return step
 
@@ -371,4 +376,17 @@ def report_by_tracking_code(code: str) -> Report | None:
     code = normalise_tracking_code(code)
     if not code.isalnum():
         return None
-    return Report.objects.filter(tracking_code=code).first()
+    return Report.objects.with_chain().filter(tracking_code=code).first()
+
+
+def report_track(*, code: str, client_key: str | None) -> Report | None:
+    """The report a citizen follows by its tracking code (web form and API). Every attempt
+    counts against the client's address before anything is looked up: codes cannot be
+    enumerated (60 bits would already take forever; the limit makes trying visible too)."""
+    _limit(
+        "report-track-address",
+        client_key,
+        "ANTREAN_REPORTS_TRACK_PER_ADDRESS",
+        "ANTREAN_REPORTS_WINDOW",
+    )
+    return report_by_tracking_code(code)
