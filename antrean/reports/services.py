@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -67,12 +68,17 @@ class AttachmentIn:
 
 
 def sniff_content_type(data: bytes) -> str | None:
-    """The file's real type from its first bytes (JPEG, PNG or PDF), whatever it claims."""
-    if data.startswith(b"\xff\xd8\xff"):
+    """The file's real type from its first bytes (JPEG, PNG or PDF), whatever it claims.
+
+    A little more than the magic bytes: a PNG's first chunk must be its 13-byte IHDR, a
+    JPEG's next marker must be a segment marker, a PDF must name a version. This refuses a
+    script or a page that merely starts with a signature; a deliberate polyglot can still
+    pass, which is why downloads are served as attachments, nosniff, under a sandbox CSP."""
+    if data.startswith(b"\xff\xd8\xff") and len(data) > 4 and data[3] >= 0xC0:
         return "image/jpeg"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and data[8:16] == b"\x00\x00\x00\rIHDR":
         return "image/png"
-    if data.startswith(b"%PDF-"):
+    if re.match(rb"%PDF-\d\.\d", data[:8]):
         return "application/pdf"
     return None
 

@@ -282,6 +282,8 @@ def inspectorate_attachment(
     name = f"laporan-{report.tracking_code}-{attachment.pk}.{attachment.extension}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["X-Content-Type-Options"] = "nosniff"
+    # Even if a browser rendered it (a polyglot file opened inline), nothing in it may run.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
 

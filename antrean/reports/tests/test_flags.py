@@ -36,9 +36,7 @@ def page(client, url):
     return response.content.decode()
 
 
-def test_the_regions_inspectorate_sees_the_officer_named_with_the_audit_flags(
-    client, desk, named
-):
+def test_the_regions_inspectorate_sees_the_officer_named_with_the_audit_flags(client, desk, named):
     sign_in(client, desk.inspector)
 
     listed = page(client, reverse("reports:inspectorate_list"))

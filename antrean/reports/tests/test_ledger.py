@@ -13,7 +13,7 @@ from antrean.reports.models import Outcome, ReportAttachment, ReportStatus, Repo
 from antrean.reports.services import AttachmentIn, report_file, report_move
 from antrean.testing.factories import make_booking, make_slot
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
 
 
 def verify(office):
