@@ -293,6 +293,8 @@ def inspectorate_attachment(
 def inspectorate_export(request: HttpRequest, tracking_code: str) -> HttpResponse:
     """The report in SP4N-LAPOR!'s fields, as a JSON file to upload or retype there."""
     _user, report = _report_or_404(request, tracking_code)
+    if report.is_erased:  # nothing left to send on: the text went with the retention period
+        raise Http404
     body = json.dumps(lapor.export_fields(report, now=timezone.now()), ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     name = f"sp4n-lapor-{report.tracking_code}.json"

@@ -1,6 +1,7 @@
 """A citizen reports from their booking and follows the report; the inspectorate reads it.
 Chromium at 360 px, JavaScript off; screenshots for docs/screenshots/."""
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -8,8 +9,10 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import connections
 from django.test import Client
+from django.utils import timezone
 
 from antrean.booking.views import OWNED_KEY
+from antrean.privacy.services import personal_data_erase_expired
 from antrean.reports.models import Report
 from antrean.testing.browser import launch, needs_chromium, refuse_outside
 from antrean.testing.signin import sign_in
@@ -87,6 +90,29 @@ def test_report_track_and_handle_at_360px(desk, live_server):
             with page.expect_navigation():
                 page.get_by_role("link", name=report.tracking_display).click()
             assert TEXT in page.locator("main").inner_text()
+            # The inspectorate's own link in the staff navigation, and the move form at 360 px.
+            assert page.get_by_role("link", name="Laporan gratifikasi").is_visible()
+            page.locator("#id_to").select_option("closed")
+            page.get_by_label("Hasil (untuk menutup)").select_option("substantiated")
+            page.get_by_label("Alasan tertulis (untuk menutup)").fill(
+                "Terbukti dari rekaman kamera loket dan keterangan dua saksi."
+            )
+            assert no_horizontal_scroll(page)
+            with page.expect_navigation():
+                page.get_by_role("button", name="Catat langkah").click()
+            assert "Terbukti" in page.locator("main").inner_text()
+            # A year and a day later the retention job erases the text; the page says so.
+            later = timezone.now() + dt.timedelta(days=django_settings.ANTREAN_RETENTION_DAYS + 1)
+            assert personal_data_erase_expired(now=later, scrub_sessions=False).reports == 1
+            # (That run, a year on, also removed every session as expired: sign in again.)
+            staff.add_cookies(
+                [{**session_of(sign_in(Client(), desk.inspector)), "url": live_server.url}]
+            )
+            page.reload(wait_until="load")
+            body = page.locator("main").inner_text()
+            assert TEXT not in body and "dihapus" in body
+            assert no_horizontal_scroll(page)
+            page.screenshot(path=str(SHOTS / "inspectorate-report-erased.png"), full_page=True)
             citizen.close()
             staff.close()
             browser.close()

@@ -153,6 +153,8 @@ def test_the_pages_after_erasure(client, desk, two):
         "reports:inspectorate_attachment", args=[closed.tracking_code, attachment.pk]
     )
     assert download not in body and client.get(download).status_code == 404
+    export = reverse("reports:inspectorate_export", args=[closed.tracking_code])
+    assert export not in body and client.get(export).status_code == 404
     listed = client.get("/api/v1/reports/" + closed.tracking_display).json()
     assert listed["status"] == "closed"
 
