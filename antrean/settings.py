@@ -267,6 +267,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Requests: small bodies only; anything larger is refused before it is parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=64 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+# A multipart page form (a report's attachment of at most 5 MB, with its text) larger than
+# this is refused with 413 before it is parsed (parsing would stream it to disk first).
+ANTREAN_PAGE_UPLOAD_MAX_BYTES = env.int("ANTREAN_PAGE_UPLOAD_MAX_BYTES", default=6 * 1024 * 1024)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -414,6 +417,8 @@ ANTREAN_REPORTS_PER_ADDRESS = env.int("ANTREAN_REPORTS_PER_ADDRESS", default=10)
 ANTREAN_REPORTS_WINDOW = env.int("ANTREAN_REPORTS_WINDOW", default=3600)
 ANTREAN_REPORTS_PER_TICKET = env.int("ANTREAN_REPORTS_PER_TICKET", default=3)
 ANTREAN_REPORTS_PER_TICKET_WINDOW = env.int("ANTREAN_REPORTS_PER_TICKET_WINDOW", default=86400)
+# Following a report by its tracking code (page and API): look-ups per address per window.
+ANTREAN_REPORTS_TRACK_PER_ADDRESS = env.int("ANTREAN_REPORTS_TRACK_PER_ADDRESS", default=30)
 # How long a process may keep rows that every booking reads but admins rarely change (the pact
 # in force, opening hours and closures, message template names). A change made in this process
 # is seen at once; other processes see it within this many seconds.

@@ -65,6 +65,18 @@ def signin_after_password(
     return reverse("accounts:verify" if step == "code" else "accounts:setup")
 
 
+def staff_home_url(user) -> str:
+    """Where a staff account lands after signing in (and where the brand link leads): the
+    inspectorate's reports for an account whose only role is inspectorate (the counters page
+    has nothing for it), the counters page for everyone else."""
+    from antrean.tenancy import permissions
+
+    scope = permissions.scope_of(user)
+    if scope.is_inspector and not scope.is_staff_anywhere:
+        return reverse("reports:inspectorate_list")
+    return reverse("queueing:counters")
+
+
 def pending_get(request: HttpRequest, *, now: dt.datetime | None = None) -> Pending | None:
     """Who passed the password in this session and what they still have to do, if it has
     not expired."""

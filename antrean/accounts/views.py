@@ -30,6 +30,7 @@ from antrean.accounts.signin import (
     second_factor_check,
     signin_after_password,
     signin_complete,
+    staff_home_url,
 )
 from antrean.core.errors import DomainError, ErrorCode
 from antrean.queueing.forms import StaffLoginForm
@@ -63,9 +64,14 @@ class StaffLoginView(LoginView):
     template_name = "queueing/login.html"
     authentication_form = StaffLoginForm
     redirect_authenticated_user = True
-    next_page = reverse_lazy("queueing:counters")
+
+    def get_default_redirect_url(self):
+        # The account that just gave its password, or the one already signed in.
+        user = getattr(self, "_signing_in", None) or self.request.user
+        return staff_home_url(user)
 
     def form_valid(self, form):
+        self._signing_in = form.get_user()
         return redirect(
             signin_after_password(self.request, form.get_user(), next_url=self.get_success_url())
         )

@@ -19,13 +19,13 @@ from antrean.api.staff import _staff
 from antrean.core.errors import DomainError, ErrorCode
 from antrean.core.http import client_ip
 from antrean.reports import selectors
-from antrean.reports.models import ReportChannel, ReportStatus
+from antrean.reports.models import ReportChannel
 from antrean.reports.services import (
     office_for_report,
-    report_by_tracking_code,
     report_file,
     report_file_from_booking,
     report_move,
+    report_track,
 )
 from antrean.tenancy import permissions
 
@@ -80,6 +80,7 @@ class InspectorateReportOut(Schema):
     officer: str | None = Field(description="Username of the officer on duty, if any.")
     identity_to_office: bool
     text: str
+    erased: bool = Field(description="The text, contact and attachments were erased.")
 
 
 class MoveIn(Schema):
@@ -96,13 +97,15 @@ class MoveIn(Schema):
 
 
 def _status_out(report) -> dict:
+    # The latest chained step, not the row's copy (which the ledger does not cover).
+    state = report.chained
     return {
         "tracking_code": report.tracking_display,
-        "status": report.status,
-        "status_label": str(ReportStatus(report.status).label),
-        "outcome": report.outcome,
-        "outcome_label": str(report.get_outcome_display()) if report.outcome else "",
-        "updated_at": report.updated_at.isoformat(),
+        "status": state.status,
+        "status_label": state.status_label,
+        "outcome": state.outcome,
+        "outcome_label": state.outcome_label,
+        "updated_at": state.at.isoformat() if state.at else report.updated_at.isoformat(),
     }
 
 
@@ -145,23 +148,27 @@ def create_report(request, payload: ReportIn):
 
 @router.get(
     "/reports/{tracking_code}",
-    response={200: ReportStatusOut, 404: ErrorOut},
+    response={200: ReportStatusOut, 404: ErrorOut, 429: ErrorOut},
     operation_id="getReportStatus",
     summary="A report's status and outcome, by its tracking code",
-    description="Only the status, the outcome and when it last changed: never the text.",
+    description="Only the status, the outcome (from the report's latest step in the office's "
+    "ledger) and when it last changed: never the text. 429 `rate_limited` after "
+    "ANTREAN_REPORTS_TRACK_PER_ADDRESS look-ups from one address in the window.",
 )
 def report_status(request, tracking_code: PlainText):
-    report = report_by_tracking_code(tracking_code)
+    report = report_track(code=tracking_code, client_key=client_ip(request))
     if report is None:
         raise DomainError(ErrorCode.NOT_FOUND)
     return _status_out(report)
 
 
 def _inspector_report(user, tracking_code: str):
-    report = report_by_tracking_code(tracking_code)
+    # Only among the reports this account handles: a code of another region answers 404 as an
+    # unknown one (a 403 would tell it exists). report_move checks the office again.
+    report = selectors.report_for_inspector(user=user, tracking_code=tracking_code)
     if report is None:
         raise DomainError(ErrorCode.NOT_FOUND)
-    return report  # report_move checks that this account handles its office
+    return report
 
 
 def _inspector(request):
@@ -175,8 +182,8 @@ def _report_out(report) -> dict:
     return {
         "tracking_code": report.tracking_display,
         "office": report.office.code,
-        "status": report.status,
-        "outcome": report.outcome,
+        "status": report.chained.status,
+        "outcome": report.chained.outcome,
         "channel": report.channel,
         "created_at": report.created_at.isoformat(),
         "updated_at": report.updated_at.isoformat(),
@@ -185,7 +192,8 @@ def _report_out(report) -> dict:
         "counter": report.counter.number if report.counter_id else None,
         "officer": report.officer.get_username() if report.officer_id else None,
         "identity_to_office": report.identity_to_office,
-        "text": report.text,
+        "text": report.text,  # empty once the retention job erased it (`erased`)
+        "erased": report.is_erased,
     }
 
 
@@ -223,8 +231,9 @@ def list_reports(
     tags=["Inspectorate"],
     operation_id="moveReport",
     summary="Move a report: to review, or closed with an outcome and a reason",
-    description="Inspectorate of the report's office's region only (anyone else: 403 "
-    "`forbidden`). received → under_review → closed; closed is final (409 "
+    description="Inspectorate of the report's office's region only (other staff: 403 "
+    "`forbidden`; a report of another region: 404 `not_found`, as an unknown code). "
+    "received → under_review → closed; closed is final (409 "
     "`invalid_transition`). Closing needs `outcome` and a `reason` (422 `reason_required`). "
     "Each move is appended to the office's ledger.",
 )

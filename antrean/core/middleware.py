@@ -88,6 +88,10 @@ class RefuseNulMiddleware:
                 return False  # refused where it is read, as it would have been
             return b"\x00" in unquote_to_bytes(body.replace(b"+", b" "))
         if request.content_type == "multipart/form-data" and not _is_api(request):
+            if _declared_length(request) > settings.ANTREAN_PAGE_UPLOAD_MAX_BYTES:
+                # Refused before parsing: a page's one upload (a report's attachment, 5 MB)
+                # never needs more, and parsing would first stream it all to disk.
+                raise RequestDataTooBig("multipart body over ANTREAN_PAGE_UPLOAD_MAX_BYTES")
             # A body that cannot be parsed raises here, and Django answers 400 as it would
             # have in the view.
             return any(
@@ -98,6 +102,13 @@ class RefuseNulMiddleware:
 
 
 _CONTENT_HEADERS = ("CONTENT_TYPE", "CONTENT_LENGTH")
+
+
+def _declared_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
 
 def _is_api(request) -> bool:

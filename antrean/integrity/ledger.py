@@ -35,6 +35,9 @@ class LedgerSource:
     name: str
     entries: Callable[[Office], Iterable]
     record: Callable[..., dict]
+    # Optional: what the chain cannot cover by itself, checked once the chain holds (a
+    # report's status copy against its latest chained step). Returns (row, problem) or None.
+    check: Callable[[Office], tuple[str, str] | None] | None = None
 
 
 _SOURCES: dict[str, LedgerSource] = {}
@@ -147,8 +150,9 @@ def ledger_verify(*, office: Office, expected_head: tuple[int, str] | None = Non
 
     Catches a changed row (its hash no longer matches its record), a deleted row (a gap in
     positions, or a head that points past the last entry), and reordered rows (a previous
-    hash that is not the hash of the entry before). `expected_head` checks an earlier
-    published head `(seq, hash)` against the chain as it is now.
+    hash that is not the hash of the entry before). Then each source's own `check` (rows
+    whose copies must agree with the chain). `expected_head` checks an earlier published
+    head `(seq, hash)` against the chain as it is now.
     """
     expected_seq, prev, count = 1, GENESIS, 0
     seen_expected = expected_head is None
@@ -200,6 +204,19 @@ def ledger_verify(*, office: Office, expected_head: tuple[int, str] | None = Non
             ),
             bad_seq=count + 1,
         )
+    for source in _SOURCES.values():
+        found = source.check(office) if source.check else None
+        if found is not None:
+            entry, problem = found
+            return ChainReport(
+                office=office,
+                ok=False,
+                entries=count,
+                head_seq=head_seq,
+                head_hash=head_hash,
+                problem=problem,
+                bad_entry=entry,
+            )
     if not seen_expected:
         return ChainReport(
             office=office,

@@ -3,7 +3,9 @@ given to the person it is about when they ask for it.
 
 Erasure (`personal_data_erase_expired`, run by the worker every hour and by
 `manage.py erase_expired_data`) empties what identifies a person and keeps what the ledger and
-the statistics need: keyed hashes, codes, numbers, times, counts and statuses. It works in
+the statistics need: keyed hashes, codes, numbers, times, counts and statuses. Gratification
+reports are erased (text, contact, attachments' bytes) once closed for the period; open
+reports are kept however old (docs/decisions/0013-report-erasure.md). It works in
 batches of a few hundred rows, each its own short transaction; on PostgreSQL a batch takes its
 rows with SKIP LOCKED, so several workers share the work instead of waiting on each other, and
 a row is only ever erased once (`erased_at`, and an erased column stays empty).
@@ -19,7 +21,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -69,6 +71,7 @@ class ErasureReport:
     inbound: int = 0
     officer_signatures: int = 0
     login_records: int = 0
+    reports: int = 0
     sessions_deleted: int = 0
     sessions_scrubbed: int = 0
     batches: int = 0
@@ -85,6 +88,7 @@ class ErasureReport:
             + self.inbound
             + self.officer_signatures
             + self.login_records
+            + self.reports
             + self.sessions_deleted
             + self.sessions_scrubbed
         )
@@ -211,6 +215,61 @@ def _erase_login_batch(*, cutoff_at: dt.datetime, size: int, report) -> int:
     return done
 
 
+# --- gratification reports (antrean.reports) --------------------------------------------------
+
+
+def _reports_due(cutoff_at: dt.datetime) -> QuerySet:
+    """Reports closed (by a chained step: the row's status copy is not trusted) before the
+    cutoff and not erased yet. An open report is kept however old: it is still being handled."""
+    from antrean.reports.models import Report, ReportStatus, ReportStep
+
+    closed = ReportStep.objects.filter(
+        report=OuterRef("pk"), kind=ReportStatus.CLOSED, at__lt=cutoff_at
+    )
+    return Report.objects.filter(erased_at__isnull=True).filter(Exists(closed))
+
+
+def _erase_report_batch(*, cutoff_at: dt.datetime, now: dt.datetime, size: int, report) -> int:
+    """The reporter's text, contact and files go; the facts, the attachments' sha256 and the
+    kept hash of the text stay, so the office's chain still verifies. The inspectorate's
+    written reasons stay too: they are its decision record (it is told not to name the
+    reporter in them)."""
+    from antrean.reports.models import Report, ReportAttachment
+
+    with transaction.atomic():
+        due = _reports_due(cutoff_at).order_by("pk")
+        ids = list(_skip_locked(due).values_list("pk", flat=True)[:size])
+        if ids:
+            ReportAttachment.objects.filter(report_id__in=ids).update(data=b"")
+            report.reports += Report.objects.filter(pk__in=ids, erased_at__isnull=True).update(
+                text=ERASED, contact=ERASED, erased_at=now
+            )
+    return len(ids)
+
+
+def _receipts_due(cutoff_at: dt.datetime) -> QuerySet:
+    # Messages bound to no ticket (the receipt of a report sent with LAPOR): the number and
+    # the tracking code they carry.
+    return Message.objects.filter(ticket__isnull=True, created_at__lt=cutoff_at).exclude(
+        recipient=ERASED
+    )
+
+
+def _erase_receipt_batch(*, cutoff_at: dt.datetime, size: int, report) -> int:
+    with transaction.atomic():
+        ids = list(
+            _skip_locked(_receipts_due(cutoff_at).order_by("pk")).values_list("pk", flat=True)[
+                :size
+            ]
+        )
+        if ids:
+            rows = Message.objects.filter(pk__in=ids)
+            rows.filter(status=MessageStatus.PENDING).update(status=MessageStatus.CANCELLED)
+            MessageEvent.objects.filter(message_id__in=ids).exclude(detail="").update(detail=ERASED)
+            report.messages += rows.update(recipient=ERASED, params=[], error_detail=ERASED)
+    return len(ids)
+
+
 # --- sessions ---------------------------------------------------------------------------------
 
 
@@ -285,7 +344,10 @@ def _count_due(report: ErasureReport, *, now: dt.datetime, cutoff_at: dt.datetim
     report.certificates = Certificate.objects.filter(
         signature__ticket__in=tickets, pdf_erased_at__isnull=True
     ).count()
-    report.messages = Message.objects.filter(ticket__in=tickets).count()
+    report.messages = (
+        Message.objects.filter(ticket__in=tickets).count() + _receipts_due(cutoff_at).count()
+    )
+    report.reports = _reports_due(cutoff_at).count()
     report.inbound = InboundMessage.objects.filter(sent_at__lt=cutoff_at).exclude(sender="").count()
     report.officer_signatures = _officer_signatures_due(cutoff_at).count()
     report.login_records = sum(
@@ -317,7 +379,7 @@ def personal_data_erase_expired(
     scrub_sessions: bool | None = None,
 ) -> ErasureReport:
     """Erase the personal data whose retention period (ANTREAN_RETENTION_DAYS, counted from
-    the ticket's date, or from when the record was made) has ended.
+    the ticket's date, from when the record was made, or from when a report was closed) has ended.
 
     Idempotent and safe on several workers at once. `dry_run` only counts. `time_budget`
     (seconds) stops between batches once spent, leaving the rest to the next run (the worker's
@@ -338,6 +400,8 @@ def personal_data_erase_expired(
             cutoff_date=cutoff_date, now=now, size=batch_size, report=report
         ),
         lambda: _erase_inbound_batch(cutoff_at=cutoff_at, size=batch_size, report=report),
+        lambda: _erase_report_batch(cutoff_at=cutoff_at, now=now, size=batch_size, report=report),
+        lambda: _erase_receipt_batch(cutoff_at=cutoff_at, size=batch_size, report=report),
         lambda: _erase_officer_signature_batch(cutoff_at=cutoff_at, size=batch_size, report=report),
         lambda: _erase_login_batch(cutoff_at=cutoff_at, size=batch_size, report=report),
         lambda: _erase_expired_session_batch(now=now, size=batch_size, report=report),
@@ -359,12 +423,14 @@ def personal_data_erase_expired(
     if report.changed:
         logger.info(
             "Retention: erased %d ticket(s), %d certificate file(s), %d message(s), %d inbound "
-            "message(s), %d officer signature(s), %d sign-in record(s), %d+%d session(s) "
+            "message(s), %d report(s), %d officer signature(s), %d sign-in record(s), "
+            "%d+%d session(s) "
             "in %.1f s (%d batches)%s",
             report.tickets,
             report.certificates,
             report.messages,
             report.inbound,
+            report.reports,
             report.officer_signatures,
             report.login_records,
             report.sessions_deleted,

@@ -102,6 +102,11 @@ def _signature_of(ticket: Ticket):
 @staff_required
 @require_safe
 def counter_list(request: HttpRequest) -> HttpResponse:
+    from antrean.accounts.signin import staff_home_url
+
+    home = staff_home_url(request.user)
+    if home != request.path:  # the inspectorate has no counters: its home is its reports
+        return redirect(home)
     counters = list(selectors.counters_for_user(user=request.user))
     offices: dict[int, dict] = {}
     for counter in counters:

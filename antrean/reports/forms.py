@@ -103,6 +103,10 @@ class MoveForm(forms.Form):
     )
     reason = forms.CharField(
         label=_("Alasan tertulis (untuk menutup)"),
+        help_text=_(
+            "Alasan disimpan sebagai catatan keputusan dan tidak dihapus bersama isi laporan: "
+            "jangan menuliskan nama atau kontak pelapor."
+        ),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         max_length=5000,

@@ -9,11 +9,14 @@ Every handling step (received, under review, closed) is a row of the office's ha
 content by a keyed hash, so editing a report or deleting a step breaks `verify_ledger`.
 """
 
+import datetime as dt
 import secrets
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -59,8 +62,45 @@ class Outcome(models.TextChoices):
     REFERRED_KPK = "referred_kpk", _("Diteruskan ke KPK")
 
 
+@dataclass(frozen=True)
+class ChainedState:
+    """A report's status and outcome as its latest chained step says (not the row's copy)."""
+
+    status: str
+    outcome: str
+    at: dt.datetime | None
+
+    @property
+    def status_label(self) -> str:
+        return str(ReportStatus(self.status).label) if self.status in ReportStatus.values else ""
+
+    @property
+    def outcome_label(self) -> str:
+        return str(Outcome(self.outcome).label) if self.outcome in Outcome.values else ""
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == ReportStatus.CLOSED
+
+
+class ReportQuerySet(models.QuerySet):
+    def with_chain(self) -> "ReportQuerySet":
+        """Annotate each report with its latest chained step (`chain_status`, `chain_outcome`,
+        `chain_at`): what pages and the API show, and what filters by status read."""
+        latest = ReportStep.objects.filter(report=OuterRef("pk")).order_by("-ledger_seq", "-pk")
+        return self.annotate(
+            chain_status=Subquery(latest.values("kind")[:1]),
+            chain_outcome=Subquery(latest.values("outcome")[:1]),
+            chain_at=Subquery(latest.values("at")[:1]),
+        )
+
+
 class Report(models.Model):
-    """One report. Its content never changes after filing; its status moves by steps."""
+    """One report. Its content never changes after filing; its status moves by steps.
+
+    `status` and `outcome` are copies kept for indexes; what is shown and acted on is the
+    latest chained step (`chained`), and `verify_ledger` names a report whose copy disagrees.
+    """
 
     office = models.ForeignKey(
         "tenancy.Office", verbose_name=_("kantor"), on_delete=models.PROTECT, related_name="+"
@@ -119,6 +159,15 @@ class Report(models.Model):
     updated_at = models.DateTimeField(_("diperbarui"))
     # Keyed hash of the provider's message id for reports sent by WhatsApp: webhooks repeat.
     source_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    # Keyed hash of the text and contact as filed. The chain covers the live text while it is
+    # held and this hash once the retention job has erased it, so the chain still verifies
+    # after erasure (docs/decisions/0013-report-erasure.md).
+    personal_hash = models.CharField(max_length=64, default="", editable=False)
+    erased_at = models.DateTimeField(
+        _("data pribadi dihapus"), null=True, blank=True, editable=False
+    )
+
+    objects = ReportQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("laporan gratifikasi")
@@ -135,6 +184,21 @@ class Report(models.Model):
     @property
     def tracking_display(self) -> str:
         return format_tracking_code(self.tracking_code)
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+    @cached_property
+    def chained(self) -> ChainedState:
+        """The status and outcome of the latest chained step (from `with_chain()` when the
+        queryset was annotated, else one query)."""
+        if hasattr(self, "chain_status"):
+            return ChainedState(self.chain_status or "", self.chain_outcome or "", self.chain_at)
+        step = self.steps.order_by("-ledger_seq", "-pk").values("kind", "outcome", "at").first()
+        if step is None:
+            return ChainedState("", "", None)
+        return ChainedState(step["kind"], step["outcome"], step["at"])
 
 
 # Attachments: what the citizen may send, recognised by their first bytes, never by the name

@@ -15,13 +15,14 @@ def reports_for_inspector(
     """The reports the account handles (none for any other role), newest first."""
     reports = (
         Report.objects.filter(office__in=permissions.offices_inspected(user))
+        .with_chain()
         .select_related("office", "service", "counter", "officer")
         .order_by("-created_at", "-pk")
     )
     if office_code:
         reports = reports.filter(office__code=office_code)
-    if status in ReportStatus.values:
-        reports = reports.filter(status=status)
+    if status in ReportStatus.values:  # the latest chained step, not the row's copy
+        reports = reports.filter(chain_status=status)
     return reports
 
 
@@ -64,7 +65,7 @@ def officer_signals(*, report: Report) -> OfficerSignals | None:
     )
     return OfficerSignals(
         reports_naming=naming.count(),
-        open_reports_naming=naming.exclude(status=ReportStatus.CLOSED).count(),
+        open_reports_naming=naming.with_chain().exclude(chain_status=ReportStatus.CLOSED).count(),
         flags=flags,
         flags_by_kind={AuditFlag.Kind(k).label: n for k, n in by_kind.items()},
     )

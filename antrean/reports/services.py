@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -22,7 +23,7 @@ from antrean.core.personal_data import encrypt_bytes, lookup_hash
 from antrean.core.ratelimit import rate_limit_take
 from antrean.integrity.ledger import ledger_append_row
 from antrean.queueing.models import Ticket, TicketEvent
-from antrean.reports.ledger import step_record
+from antrean.reports.ledger import personal_hash, step_record
 from antrean.reports.models import (
     ATTACHMENT_MAX_BYTES,
     ATTACHMENTS_MAX,
@@ -67,12 +68,17 @@ class AttachmentIn:
 
 
 def sniff_content_type(data: bytes) -> str | None:
-    """The file's real type from its first bytes (JPEG, PNG or PDF), whatever it claims."""
-    if data.startswith(b"\xff\xd8\xff"):
+    """The file's real type from its first bytes (JPEG, PNG or PDF), whatever it claims.
+
+    A little more than the magic bytes: a PNG's first chunk must be its 13-byte IHDR, a
+    JPEG's next marker must be a segment marker, a PDF must name a version. This refuses a
+    script or a page that merely starts with a signature; a deliberate polyglot can still
+    pass, which is why downloads are served as attachments, nosniff, under a sandbox CSP."""
+    if data.startswith(b"\xff\xd8\xff") and len(data) > 4 and data[3] >= 0xC0:
         return "image/jpeg"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and data[8:16] == b"\x00\x00\x00\rIHDR":
         return "image/png"
-    if data.startswith(b"%PDF-"):
+    if re.match(rb"%PDF-\d\.\d", data[:8]):
         return "application/pdf"
     return None
 
@@ -182,6 +188,7 @@ def report_file(
                     text=text,
                     contact=contact,
                     identity_to_office=identity_to_office,
+                    personal_hash=personal_hash(text, contact),
                     status=ReportStatus.RECEIVED,
                     created_at=now,
                     updated_at=now,
@@ -354,7 +361,8 @@ def report_move(
         raise DomainError(ErrorCode.INVALID_REQUEST, field="outcome")
     with transaction.atomic():
         locked = Report.objects.select_for_update().get(pk=report.pk)
-        if not can_move_report(locked.status, to):
+        # From the latest chained step, not the row's copy (which the chain does not cover).
+        if not can_move_report(locked.chained.status, to):
             raise DomainError(
                 ErrorCode.INVALID_TRANSITION,
                 message=str(_("Laporan dengan status ini tidak dapat dipindahkan ke sana.")),
@@ -363,6 +371,9 @@ def report_move(
         locked.status, locked.outcome, locked.updated_at = to, outcome, now
         locked.save(update_fields=["status", "outcome", "updated_at"])
     report.status, report.outcome, report.updated_at = to, outcome, now
+    report.__dict__.pop("chained", None)
+    for name in ("chain_status", "chain_outcome", "chain_at"):
+        report.__dict__.pop(name, None)
     log.info("Report %s moved to %s", report.pk, to)
     return step
 
@@ -371,4 +382,17 @@ def report_by_tracking_code(code: str) -> Report | None:
     code = normalise_tracking_code(code)
     if not code.isalnum():
         return None
-    return Report.objects.filter(tracking_code=code).first()
+    return Report.objects.with_chain().filter(tracking_code=code).first()
+
+
+def report_track(*, code: str, client_key: str | None) -> Report | None:
+    """The report a citizen follows by its tracking code (web form and API). Every attempt
+    counts against the client's address before anything is looked up: codes cannot be
+    enumerated (60 bits would already take forever; the limit makes trying visible too)."""
+    _limit(
+        "report-track-address",
+        client_key,
+        "ANTREAN_REPORTS_TRACK_PER_ADDRESS",
+        "ANTREAN_REPORTS_WINDOW",
+    )
+    return report_by_tracking_code(code)

@@ -28,11 +28,11 @@ from antrean.reports.forms import ListFilterForm, MoveForm, NewReportForm, Repor
 from antrean.reports.models import ReportChannel, ReportStatus
 from antrean.reports.services import (
     AttachmentIn,
-    report_by_tracking_code,
     report_file,
     report_file_from_booking,
     report_move,
 )
+from antrean.reports.services import report_track as report_track_lookup
 from antrean.tenancy import permissions
 
 RECEIPT_KEY = "report_receipt"
@@ -168,11 +168,20 @@ def report_receipt(request: HttpRequest) -> HttpResponse:
 def report_track(request: HttpRequest) -> HttpResponse:
     form = TrackForm(request.POST or None)
     report = None
+    status = 200
     if request.method == "POST" and form.is_valid():
-        report = report_by_tracking_code(form.cleaned_data["code"])
-        if report is None:
-            form.add_error("code", _("Kode pelacakan tidak dikenal. Periksa kembali kodenya."))
-    status = 404 if form.errors and request.method == "POST" else 200
+        try:
+            report = report_track_lookup(
+                code=form.cleaned_data["code"], client_key=client_ip(request)
+            )
+        except DomainError as error:
+            form.add_error("code", error.message)
+            status = error.code.status
+        else:
+            if report is None:
+                form.add_error("code", _("Kode pelacakan tidak dikenal. Periksa kembali kodenya."))
+    if request.method == "POST" and form.errors and status == 200:
+        status = 404
     return render(request, "reports/track.html", {"form": form, "report": report}, status=status)
 
 
@@ -205,7 +214,7 @@ def inspectorate_list(request: HttpRequest) -> HttpResponse:
             "reports": list(reports[:300]),
             "named": selectors.officers_named(user=user),
             "open_count": selectors.reports_for_inspector(user=user)
-            .exclude(status=ReportStatus.CLOSED)
+            .exclude(chain_status=ReportStatus.CLOSED)
             .count(),
         },
     )
@@ -249,7 +258,7 @@ def inspectorate_detail(request: HttpRequest, tracking_code: str) -> HttpRespons
             "attachments": list(report.attachments.all()),
             "signals": selectors.officer_signals(report=report),
             "form": form,
-            "can_move": report.status != ReportStatus.CLOSED,
+            "can_move": not report.chained.is_closed,
             "lapor_link": lapor.adapter().link(report),
         },
         status=422 if form.errors else 200,
@@ -264,7 +273,7 @@ def inspectorate_attachment(
 ) -> HttpResponse:
     _user, report = _report_or_404(request, tracking_code)
     attachment = next((a for a in report.attachments.all() if a.pk == attachment_id), None)
-    if attachment is None:
+    if attachment is None or report.is_erased:  # erased: only its sha256 is left
         raise Http404
     data = decrypt_bytes(bytes(attachment.data), purpose="report-attachment")
     if hashlib.sha256(data).hexdigest() != attachment.sha256:
@@ -273,6 +282,8 @@ def inspectorate_attachment(
     name = f"laporan-{report.tracking_code}-{attachment.pk}.{attachment.extension}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["X-Content-Type-Options"] = "nosniff"
+    # Even if a browser rendered it (a polyglot file opened inline), nothing in it may run.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
 
@@ -282,6 +293,8 @@ def inspectorate_attachment(
 def inspectorate_export(request: HttpRequest, tracking_code: str) -> HttpResponse:
     """The report in SP4N-LAPOR!'s fields, as a JSON file to upload or retype there."""
     _user, report = _report_or_404(request, tracking_code)
+    if report.is_erased:  # nothing left to send on: the text went with the retention period
+        raise Http404
     body = json.dumps(lapor.export_fields(report, now=timezone.now()), ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     name = f"sp4n-lapor-{report.tracking_code}.json"

@@ -13,7 +13,7 @@ from antrean.reports.models import Outcome, ReportAttachment, ReportStatus, Repo
 from antrean.reports.services import AttachmentIn, report_file, report_move
 from antrean.testing.factories import make_booking, make_slot
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
 
 
 def verify(office):
@@ -127,3 +127,77 @@ def test_the_command_fails_on_a_tampered_report(desk, filed):
     _raw("UPDATE reports_report SET identity_to_office = %s WHERE id = %s", [True, filed.pk])
     code, output = command_output(desk.office)
     assert code != 0 and "report_step" in output
+
+
+# --- The status copy against the latest chained step -----------------------------------------
+
+
+def test_an_edited_status_copy_is_named_by_verify(desk, filed):
+    from antrean.reports.models import Report
+
+    Report.objects.filter(pk=filed.pk).update(
+        status=ReportStatus.CLOSED, outcome=Outcome.NOT_SUBSTANTIATED
+    )
+
+    result = verify(desk.office)
+
+    assert not result.ok
+    assert result.bad_entry == f"report {filed.pk}"
+    assert filed.tracking_display in result.problem and "under_review" in result.problem
+    code, output = command_output(desk.office)
+    assert code == 1 and f"report {filed.pk}" in output
+
+
+def test_a_report_without_any_step_is_named_by_verify(desk, filed):
+    from antrean.reports.models import Report
+
+    forged = Report.objects.create(
+        office=desk.office,
+        tracking_code="FORGED000000",
+        channel="web",
+        text="Laporan yang tidak pernah dicatat di buku besar.",
+        created_at=desk.now,
+        updated_at=desk.now,
+    )
+
+    result = verify(desk.office)
+
+    assert not result.ok and result.bad_entry == f"report {forged.pk}"
+    assert "no step" in result.problem
+
+
+def test_an_edited_kept_hash_is_named_before_erasure_could_hide_it(desk, filed):
+    from antrean.reports.models import Report
+
+    Report.objects.filter(pk=filed.pk).update(personal_hash="0" * 64)
+
+    result = verify(desk.office)
+
+    assert not result.ok and "kept hash" in result.problem
+
+
+def test_moves_follow_the_chained_step_not_the_copy(desk, filed):
+    from antrean.core.errors import DomainError
+    from antrean.reports.models import Report
+
+    # Someone sets the copy to closed: the inspectorate can still close it for real.
+    Report.objects.filter(pk=filed.pk).update(status=ReportStatus.CLOSED)
+    report_move(
+        report=Report.objects.get(pk=filed.pk),
+        by=desk.inspector,
+        to=ReportStatus.CLOSED,
+        outcome=Outcome.SUBSTANTIATED,
+        reason="Terbukti dari rekaman kamera dan keterangan saksi.",
+        now=desk.now,
+    )
+    # And a copy set back to "received" does not reopen a closed report.
+    Report.objects.filter(pk=filed.pk).update(status=ReportStatus.RECEIVED, outcome="")
+    with pytest.raises(DomainError) as refused:
+        report_move(
+            report=Report.objects.get(pk=filed.pk),
+            by=desk.inspector,
+            to=ReportStatus.UNDER_REVIEW,
+            now=desk.now,
+        )
+    assert refused.value.code.value == "invalid_transition"
+    assert ReportStep.objects.filter(report=filed).count() == 3

@@ -158,3 +158,34 @@ def test_no_other_staff_reaches_the_inspectorate_pages(client, desk, filed):
 
 def test_reports_are_not_in_the_django_admin(admin_client, filed):
     assert admin_client.get("/admin/reports/report/").status_code == 404
+
+
+def test_an_edited_status_copy_is_not_shown_anywhere(client, desk):
+    """The tracking page, the API and the inspectorate's pages read the latest chained step."""
+    report = report_file(office=desk.office, ticket=desk.ticket, text=TEXT, now=desk.now)
+    Report.objects.filter(pk=report.pk).update(
+        status=ReportStatus.CLOSED, outcome="not_substantiated"
+    )
+
+    tracked = client.post(reverse("reports:track"), {"code": report.tracking_display})
+    body = tracked.content.decode()
+    assert "Diterima" in body and "Selesai" not in body and "Tidak terbukti" not in body
+    api = client.get(f"/api/v1/reports/{report.tracking_display}").json()
+    assert (api["status"], api["outcome"], api["status_label"]) == ("received", "", "Diterima")
+
+    sign_in(client, desk.inspector)
+    listed = client.get(reverse("reports:inspectorate_list")).content.decode()
+    assert "Tidak terbukti" not in listed and "Diterima" in listed
+    assert (
+        report.tracking_display
+        in client.get(reverse("reports:inspectorate_list"), {"status": "received"}).content.decode()
+    )
+    assert (
+        report.tracking_display
+        not in client.get(
+            reverse("reports:inspectorate_list"), {"status": "closed"}
+        ).content.decode()
+    )
+    detail = client.get(reverse("reports:inspectorate_detail", args=[report.tracking_code]))
+    assert "<strong>Diterima</strong></p>" in detail.content.decode()
+    assert 'name="to"' in detail.content.decode()  # still open: the move form is there

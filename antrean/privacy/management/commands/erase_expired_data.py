@@ -30,6 +30,7 @@ class Command(BaseCommand):
             f"  certificate files: {report.certificates}",
             f"  outbox messages: {report.messages}",
             f"  inbound WhatsApp messages: {report.inbound}",
+            f"  gratification reports closed before the cutoff: {report.reports}",
             f"  officer signatures (address, browser): {report.officer_signatures}",
             f"  staff sign-in records: {report.login_records}",
             f"  expired sessions: {report.sessions_deleted}",

@@ -1,0 +1,20 @@
+"""The staff navigation, by role: `{% staff_nav user as nav %}` gives `nav.home` (where the
+brand link leads) and `nav.reports` (the gratification reports link: the inspectorate only)."""
+
+from django import template
+from django.urls import reverse
+
+from antrean.accounts.signin import staff_home_url
+from antrean.tenancy import permissions
+
+register = template.Library()
+
+
+@register.simple_tag
+def staff_nav(user) -> dict:
+    if not getattr(user, "is_authenticated", False):
+        return {"home": reverse("queueing:login"), "reports": False}
+    return {
+        "home": staff_home_url(user),
+        "reports": permissions.scope_of(user).is_inspector,
+    }
