@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from antrean.core.errors import DomainError, ErrorCode
 from antrean.core.personal_data import lookup_hash
@@ -29,6 +30,7 @@ from antrean.feedback.questionnaire import (
     Sex,
 )
 from antrean.queueing.states import Status
+from antrean.tenancy import permissions
 
 SUGGESTION_MAX = 1000
 TOKEN_BYTES = 18  # 144 bits: 24 base64url characters
@@ -247,3 +249,72 @@ def survey_submit(
         invitation.answered = True
         invitation.save(update_fields=["answered"])
     return response
+
+
+# --- the counter's feedback tablet -----------------------------------------------------------
+
+# An answer begun on the tablet is accepted this long after the finish (the form is shown for
+# ten minutes; a slow reader may take longer to finish it).
+TABLET_ANSWER = dt.timedelta(minutes=30)
+TABLET_TOO_LATE = gettext_lazy(
+    "Waktu mengisi survei di tablet loket sudah habis. Anda masih dapat mengisinya lewat "
+    "kode QR pada tiket atau tautan di WhatsApp."
+)
+
+
+def tablet_survey_get(*, user, counter, invitation_id, now: dt.datetime) -> SurveyState:
+    """The survey a tablet form was opened for (the form carries the invitation's id, never
+    its token): a ticket finished at `counter` within `TABLET_ANSWER`.
+
+    FORBIDDEN outside the user's counters; NOT_FOUND for another counter's invitation;
+    SURVEY_EXPIRED once the tablet's time is over (the citizen's own link still works)."""
+    permissions.require(permissions.can_operate_counter(user, counter))
+    invitation = None
+    if isinstance(invitation_id, int):
+        invitation = (
+            SurveyInvitation.objects.select_related("ticket__office", "ticket__service__agency")
+            .filter(pk=invitation_id, ticket__counter=counter)
+            .first()
+        )
+    if invitation is None:
+        raise DomainError(ErrorCode.NOT_FOUND)
+    ticket = invitation.ticket
+    if ticket.status != Status.DONE or ticket.finished_at is None:
+        raise DomainError(ErrorCode.SURVEY_NOT_OPEN)
+    if now - ticket.finished_at > TABLET_ANSWER:
+        raise DomainError(ErrorCode.SURVEY_EXPIRED, message=str(TABLET_TOO_LATE))
+    return SurveyState(invitation=invitation, ticket=ticket)
+
+
+def survey_submit_at_counter(
+    *,
+    user,
+    counter,
+    invitation_id,
+    answers: dict,
+    sex: str,
+    age_band: str,
+    education: str,
+    occupation: str,
+    suggestion: str = "",
+    now: dt.datetime | None = None,
+) -> SurveyResponse:
+    """Record the answer given on `counter`'s tablet, with channel `tablet`.
+
+    The ticket is resolved here from the invitation the form was opened for; its token is
+    derived server-side and never leaves the server. Refusals as `tablet_survey_get` and
+    `survey_submit`; nothing is written then."""
+    now = now or timezone.now()
+    state = tablet_survey_get(user=user, counter=counter, invitation_id=invitation_id, now=now)
+    return survey_submit(
+        token=survey_token(state.ticket),
+        answers=answers,
+        sex=sex,
+        age_band=age_band,
+        education=education,
+        occupation=occupation,
+        suggestion=suggestion,
+        channel=Channel.TABLET,
+        now=now,
+        office=counter.office,
+    )
