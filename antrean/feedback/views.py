@@ -14,7 +14,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from antrean.core.errors import DomainError, ErrorCode
-from antrean.display.kiosk import normalise_code
 from antrean.display.kiosk_views import kiosk_device
 from antrean.display.models import Kiosk
 from antrean.feedback.models import Channel
@@ -23,15 +22,13 @@ from antrean.feedback.selectors import counter_survey_current
 from antrean.feedback.services import (
     SUGGESTION_MAX,
     survey_get,
-    survey_invitation_ensure,
+    survey_kiosk_find,
     survey_problems,
     survey_submit,
     survey_submit_at_counter,
     tablet_survey_get,
-    token_from_address,
 )
 from antrean.queueing import selectors as queue_selectors
-from antrean.queueing.models import Ticket
 from antrean.queueing.views import staff_required
 from antrean.tenancy import permissions
 
@@ -178,29 +175,6 @@ def _kiosk_token(request: HttpRequest) -> str | None:
         return None
 
 
-def _kiosk_find(kiosk: Kiosk, raw: str) -> str:
-    """A typed booking code, or a scanned survey link: the survey token, for this office's
-    tickets only (another office's ticket gets the same answer as an unknown code)."""
-    token = token_from_address(raw)
-    if token is None:
-        code = normalise_code(raw)
-        ticket = (
-            Ticket.objects.filter(code=code, office=kiosk.office_id).first()
-            if code and len(code) <= 16
-            else None
-        )
-        if ticket is None:
-            raise DomainError(ErrorCode.NOT_FOUND, field="code")
-        _, token = survey_invitation_ensure(ticket=ticket)
-    state = survey_get(token=token)
-    if state.invitation.office_id != kiosk.office_id:
-        raise DomainError(ErrorCode.NOT_FOUND, field="code")
-    refusal = state.refusal(timezone.now())
-    if refusal is not None:
-        raise DomainError(refusal, field="code")
-    return token
-
-
 @require_http_methods(["GET", "POST"])
 @kiosk_device
 def kiosk_start(request: HttpRequest, kiosk: Kiosk) -> HttpResponse:
@@ -209,7 +183,7 @@ def kiosk_start(request: HttpRequest, kiosk: Kiosk) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            token = _kiosk_find(kiosk, request.POST.get("code", "")[:300])
+            token = survey_kiosk_find(kiosk=kiosk, raw=request.POST.get("code", "")[:300])
         except DomainError as exc:
             error = exc
         else:
@@ -218,12 +192,15 @@ def kiosk_start(request: HttpRequest, kiosk: Kiosk) -> HttpResponse:
                 "at": timezone.now().isoformat(),
             }
             return redirect("feedback:kiosk_form", office_code=kiosk.office.code)
-    return render(
+    response = render(
         request,
         "feedback/kiosk_start.html",
         _kiosk_context(kiosk, error=error),
         status=error.code.status if error else 200,
     )
+    if error is not None and error.retry_after:
+        response["Retry-After"] = str(error.retry_after)
+    return response
 
 
 @require_http_methods(["GET", "POST"])
