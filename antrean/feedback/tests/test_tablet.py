@@ -12,17 +12,15 @@ from antrean.core.errors import DomainError, ErrorCode
 from antrean.feedback.models import SurveyInvitation, SurveyResponse
 from antrean.feedback.selectors import counter_survey_current
 from antrean.feedback.services import survey_submit_at_counter, survey_token
-from antrean.feedback.tests.served import at, good_answers, make_desk, serve, walk_in
-from antrean.queueing.services import ticket_call_next, ticket_finish, ticket_start
-from antrean.queueing.tests.test_console import make_open_office
-from antrean.testing.factories import (
-    make_agency,
-    make_counter,
-    make_officer,
-    make_service,
-    make_walk_in,
-    sign_officer_pact,
+from antrean.feedback.tests.served import (
+    CounterDesk,
+    at,
+    good_answers,
+    make_desk,
+    serve,
+    walk_in,
 )
+from antrean.testing.factories import make_agency, make_counter, make_officer
 
 pytestmark = pytest.mark.django_db
 
@@ -148,26 +146,9 @@ def test_bad_answers_are_refused_before_anything(served):
 # --- the page (real time: an office open all day, as the console tests do) ------------------
 
 
-class Counter:
-    def __init__(self):
-        self.office = make_open_office("mpp-tablet")
-        self.agency = make_agency(self.office, short_name="Disdukcapil")
-        self.service = make_service(agency=self.agency, name="Perekaman KTP-el", prefix="A")
-        self.counter = make_counter(agency=self.agency, services=[self.service], number=4)
-        self.officer = make_officer(self.agency)
-        self.url = reverse("feedback:tablet", kwargs={"counter_id": self.counter.pk})
-
-    def serve_one(self):
-        sign_officer_pact(self.officer, self.office)
-        ticket = make_walk_in(self.service).ticket
-        ticket_call_next(counter=self.counter, officer=self.officer)
-        ticket_start(ticket_id=ticket.pk, counter=self.counter, officer=self.officer)
-        return ticket_finish(ticket_id=ticket.pk, counter=self.counter, officer=self.officer)
-
-
 @pytest.fixture
 def tablet(client):
-    desk = Counter()
+    desk = CounterDesk()
     client.force_login(desk.officer)
     return client, desk
 
@@ -249,7 +230,7 @@ def test_skipping_waits_for_the_next_citizen(tablet):
 
 
 def test_another_agencys_officer_gets_403_and_sees_nothing(client):
-    desk = Counter()
+    desk = CounterDesk()
     ticket = desk.serve_one()
     invitation = SurveyInvitation.objects.get(ticket=ticket)
     client.force_login(make_officer(make_agency(desk.office)))
@@ -263,7 +244,7 @@ def test_another_agencys_officer_gets_403_and_sees_nothing(client):
 
 
 def test_signed_out_goes_to_the_login_and_unknown_counter_is_404(client):
-    desk = Counter()
+    desk = CounterDesk()
     assert client.get(desk.url)["Location"].startswith(reverse("queueing:login"))
     client.force_login(desk.officer)
     missing = reverse("feedback:tablet", kwargs={"counter_id": desk.counter.pk + 999})
