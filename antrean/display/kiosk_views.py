@@ -376,6 +376,12 @@ def ticket(request: HttpRequest, kiosk: Kiosk, code: str) -> HttpResponse:
             qr=mark_safe(
                 printing.status_qr_svg(content.status_url, _("Kode QR halaman status antrean"))
             ),
+            # As on the printed ticket: the survey, which opens once the ticket is done.
+            survey_qr=mark_safe(
+                printing.status_qr_svg(content.survey_url, _("Kode QR survei kepuasan"))
+            )
+            if content.survey_url
+            else "",
             browser_print=not services.kiosk_has_printer(kiosk),
         ),
     )

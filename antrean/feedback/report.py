@@ -13,7 +13,6 @@ from decimal import Decimal
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from antrean.feedback import xlsx
 from antrean.feedback.ikm import PRINTED_WEIGHT
 from antrean.feedback.models import ANONYMITY_MIN
 from antrean.feedback.questionnaire import ELEMENTS
@@ -92,67 +91,134 @@ def filename(report: SatisfactionReport, extension: str) -> str:
 
 # --- XLSX ------------------------------------------------------------------------------------
 
+SHEET_TITLE = "SKM"
+SUGGESTIONS_TITLE = "Saran"
+XLSX_WIDTHS = {"A": 44, "B": 40, "C": 14, "D": 12, "E": 16}
+TWO_DECIMALS, THREE_DECIMALS, PERCENT = "0.00", "0.000", "0.0%"
+
+
+class _Sheet:
+    """Rows appended top to bottom; text always stays text.
+
+    A citizen's suggestion that starts with "=" must not become a formula (openpyxl would
+    write it as one and a spreadsheet would run it), and characters XML cannot hold are
+    dropped rather than refused."""
+
+    def __init__(self, worksheet):
+        self.worksheet = worksheet
+        self.row = 0
+
+    def add(self, *values, bold: bool = False, formats: dict[int, str] | None = None) -> None:
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+        from openpyxl.styles import Font
+
+        self.row += 1
+        for column, value in enumerate(values, start=1):
+            if value is None or value == "":
+                continue
+            if isinstance(value, str):
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
+            cell = self.worksheet.cell(row=self.row, column=column, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"
+            if bold:
+                cell.font = Font(bold=True)
+            if formats and column in formats:
+                cell.number_format = formats[column]
+
+    def bold(self, row: int | None = None, columns: int = 1) -> None:
+        from openpyxl.styles import Font
+
+        for column in range(1, columns + 1):
+            self.worksheet.cell(row=row or self.row, column=column).font = Font(bold=True)
+
+
+def _percent_value(count: int, total: int) -> Decimal:
+    return Decimal(count) / total if total else Decimal(0)
+
 
 def report_xlsx(report: SatisfactionReport) -> bytes:
-    B = xlsx.BOLD
+    """The report as an .xlsx workbook: the figures on sheet "SKM" (as the regulation lays
+    them out), the citizens' suggestions on sheet "Saran"."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    worksheet = workbook.active
+    worksheet.title = SHEET_TITLE
+    for column, width in XLSX_WIDTHS.items():
+        worksheet.column_dimensions[column].width = width
+    sheet = _Sheet(worksheet)
     total = report.total
-    rows: list[list] = [
-        [xlsx.Cell(_("Laporan Survei Kepuasan Masyarakat"), B)],
-        [_("Unit pelayanan"), report.unit_name],
-        [_("Kantor"), report.office.name],
-        [_("Periode"), period_text(report)],
-        [],
-        [xlsx.Cell(_("Responden"), B)],
-        [_("Jumlah responden"), total.responses],
-        [_("Populasi (antrean selesai dilayani)"), total.population],
-        [_("Sampel minimum (Krejcie–Morgan)"), total.minimum_sample],
-    ]
-    if total.result is None:
-        rows += [[], [_too_few(report)]]
-        return xlsx.workbook_bytes(sheet_title="SKM", rows=rows, widths=[44, 40, 14, 12, 16])
-    for title, counts in profile_sections(report):
-        rows += [[], [xlsx.Cell(title, B), xlsx.Cell(_("Jumlah"), B), xlsx.Cell("%", B)]]
-        rows += [[label, n, _percent(n, total.responses)] for label, n in counts]
-    rows += [
-        [],
-        [
-            xlsx.Cell(_("No."), B),
-            xlsx.Cell(_("Unsur pelayanan"), B),
-            xlsx.Cell(_("Nilai total"), B),
-            xlsx.Cell(_("NRR"), B),
-            xlsx.Cell(_("NRR tertimbang"), B),
-        ],
-    ]
-    lines = element_lines(report)
-    rows += [
-        [
-            f"U{line.number}",
-            line.name,
-            line.total,
-            xlsx.Cell(line.nrr, xlsx.TWO_DECIMALS),
-            xlsx.Cell(line.weighted, xlsx.THREE_DECIMALS),
-        ]
-        for line in lines
-    ]
+    sheet.add(_("Laporan Survei Kepuasan Masyarakat"))
+    worksheet.cell(row=1, column=1).font = Font(bold=True, size=14)
+    sheet.add(_("Unit pelayanan"), report.unit_name)
+    sheet.add(_("Kantor"), report.office.name)
+    sheet.add(_("Periode"), period_text(report))
+    sheet.add()
+    sheet.add(_("Responden"), bold=True)
+    sheet.add(_("Jumlah responden"), total.responses)
+    sheet.add(_("Populasi (antrean selesai dilayani)"), total.population)
+    sheet.add(_("Sampel minimum (Krejcie–Morgan)"), total.minimum_sample)
     result = total.result
-    rows += [
-        [
+    if result is None:
+        sheet.add()
+        sheet.add(_too_few(report))
+    else:
+        for title, counts in profile_sections(report):
+            sheet.add()
+            sheet.add(title, _("Jumlah"), "%", bold=True)
+            for label, n in counts:
+                sheet.add(label, n, _percent_value(n, total.responses), formats={3: PERCENT})
+        sheet.add()
+        sheet.add(
+            _("No."),
+            _("Unsur pelayanan"),
+            _("Nilai total"),
+            _("NRR"),
+            _("NRR tertimbang"),
+            bold=True,
+        )
+        lines = element_lines(report)
+        for line in lines:
+            sheet.add(
+                f"U{line.number}",
+                line.name,
+                line.total,
+                line.nrr,
+                line.weighted,
+                formats={4: TWO_DECIMALS, 5: THREE_DECIMALS},
+            )
+        sheet.add(
             "",
-            xlsx.Cell(_("Jumlah NRR tertimbang"), B),
+            _("Jumlah NRR tertimbang"),
             "",
             "",
-            xlsx.Cell(sum(line.weighted for line in lines), xlsx.THREE_DECIMALS),
-        ],
-        [],
-        [xlsx.Cell(_("IKM unit pelayanan"), B), xlsx.Cell(result.ikm, xlsx.BOLD_TWO_DECIMALS)],
-        [xlsx.Cell(_("Mutu pelayanan"), B), result.grade.letter],
-        [xlsx.Cell(_("Kinerja unit pelayanan"), B), str(result.grade.label)],
-        [_weight_note()],
-        [],
-        [xlsx.Cell(_("Saran dan masukan"), B)],
-    ]
-    rows += [[text] for text in report.suggestions] or [[_("Tidak ada saran.")]]
-    return xlsx.workbook_bytes(sheet_title="SKM", rows=rows, widths=[44, 40, 14, 12, 16])
+            sum(line.weighted for line in lines),
+            formats={5: THREE_DECIMALS},
+        )
+        sheet.bold(columns=5)
+        sheet.add()
+        sheet.add(_("IKM unit pelayanan"), result.ikm, bold=True, formats={2: TWO_DECIMALS})
+        sheet.add(_("Mutu pelayanan"), result.grade.letter)
+        sheet.bold()
+        sheet.add(_("Kinerja unit pelayanan"), str(result.grade.label))
+        sheet.bold()
+        sheet.add(_weight_note())
+    # The suggestions follow the floor of the unit: below it the sheet says why it is empty.
+    suggestions = workbook.create_sheet(SUGGESTIONS_TITLE)
+    suggestions.column_dimensions["A"].width = 100
+    sheet = _Sheet(suggestions)
+    sheet.add(_("Saran dan masukan"), bold=True)
+    if result is None:
+        sheet.add(_too_few(report))
+    for text in report.suggestions:
+        sheet.add(text)
+    if result is not None and not report.suggestions:
+        sheet.add(_("Tidak ada saran."))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def _weight_note() -> str:

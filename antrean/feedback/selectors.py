@@ -277,3 +277,40 @@ def offices_with_satisfaction(user) -> QuerySet[Office]:
     return Office.objects.filter(Q(pk__in=scope.office_ids) | Q(pk__in=agency_offices)).order_by(
         "name"
     )
+
+
+# --- the counter's feedback tablet -----------------------------------------------------------
+
+# The tablet (and the console's card) offers the survey of the counter's last finished ticket
+# this long after the finish; after that the citizen has left and the link on the ticket or
+# in WhatsApp remains.
+TABLET_SHOW = dt.timedelta(minutes=10)
+
+
+def counter_survey_current(*, user, counter, now: dt.datetime):
+    """The survey the counter's tablet offers now: the most recently finished ticket at
+    `counter`, finished within `TABLET_SHOW` and not answered yet, else None.
+
+    Only the most recent one: once it is answered (or skipped) the tablet waits, it never
+    falls back to an earlier citizen's survey. FORBIDDEN outside the user's counters."""
+    from antrean.feedback.models import SurveyInvitation
+    from antrean.feedback.services import SurveyState, survey_refusal
+
+    permissions.require(permissions.can_operate_counter(user, counter))
+    ticket = (
+        Ticket.objects.filter(
+            counter=counter,
+            status=Status.DONE,
+            finished_at__gt=now - TABLET_SHOW,
+            finished_at__lte=now,
+        )
+        .select_related("office", "service__agency")
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+    if ticket is None:
+        return None
+    invitation = SurveyInvitation.objects.filter(ticket=ticket).first()
+    if invitation is None or survey_refusal(invitation, ticket, now=now) is not None:
+        return None
+    return SurveyState(invitation=invitation, ticket=ticket)

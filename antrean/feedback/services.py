@@ -8,16 +8,20 @@ sha256 is kept. Answers are copied into a `SurveyResponse` that has no way back 
 
 import base64
 import datetime as dt
+import logging
 import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from antrean.core.errors import DomainError, ErrorCode
 from antrean.core.personal_data import lookup_hash
+from antrean.core.ratelimit import rate_limit_take
 from antrean.core.tokens import token_hash
 from antrean.feedback.models import INVITATION_DAYS, Channel, SurveyInvitation, SurveyResponse
 from antrean.feedback.questionnaire import (
@@ -29,6 +33,9 @@ from antrean.feedback.questionnaire import (
     Sex,
 )
 from antrean.queueing.states import Status
+from antrean.tenancy import permissions
+
+log = logging.getLogger(__name__)
 
 SUGGESTION_MAX = 1000
 TOKEN_BYTES = 18  # 144 bits: 24 base64url characters
@@ -247,3 +254,156 @@ def survey_submit(
         invitation.answered = True
         invitation.save(update_fields=["answered"])
     return response
+
+
+# --- the exit kiosk -------------------------------------------------------------------------
+
+# Wrong codes one exit kiosk may take per window before it stops looking codes up for the rest
+# of a window: booking codes must not be enumerable there (each found code would let anyone
+# answer a stranger's survey). Every refused code counts; found codes never do.
+KIOSK_WRONG_CODES = 10
+KIOSK_WRONG_WINDOW = 600  # seconds
+KIOSK_LOCKED = gettext_lazy(
+    "Terlalu banyak kode yang salah di anjungan ini. Silakan coba lagi dalam 10 menit atau "
+    "minta bantuan petugas."
+)
+
+
+def _kiosk_lock_key(kiosk) -> str:
+    return f"kiosk-survey-locked:{kiosk.pk}"
+
+
+def _kiosk_locked(kiosk) -> bool:
+    try:
+        return bool(cache.get(_kiosk_lock_key(kiosk)))
+    except Exception:  # as rate_limit_take: a cache outage must not stop the kiosk
+        log.warning("kiosk survey lock unavailable", exc_info=True)
+        return False
+
+
+def _kiosk_refused(kiosk) -> DomainError:
+    return DomainError(
+        ErrorCode.RATE_LIMITED,
+        field="code",
+        message=str(KIOSK_LOCKED),
+        retry_after=KIOSK_WRONG_WINDOW,
+    )
+
+
+def survey_kiosk_find(*, kiosk, raw: str, now: dt.datetime | None = None) -> str:
+    """The survey token behind what was typed or scanned at an exit kiosk: a booking code or
+    the printed ticket's survey link, for that kiosk's office only (another office's ticket
+    gets the same answer as an unknown code).
+
+    Refusals: NOT_FOUND, SURVEY_NOT_OPEN, SURVEY_EXPIRED, SURVEY_ALREADY_ANSWERED (each
+    counted against the kiosk); RATE_LIMITED once the kiosk has taken `KIOSK_WRONG_CODES`
+    wrong codes in a window, then for a whole window, before anything is looked up."""
+    from antrean.display.kiosk import normalise_code
+    from antrean.queueing.models import Ticket
+
+    now = now or timezone.now()
+    if _kiosk_locked(kiosk):
+        raise _kiosk_refused(kiosk)
+    try:
+        token = token_from_address(raw)
+        if token is None:
+            code = normalise_code(raw)
+            ticket = (
+                Ticket.objects.filter(code=code, office=kiosk.office_id).first()
+                if code and len(code) <= 16
+                else None
+            )
+            if ticket is None:
+                raise DomainError(ErrorCode.NOT_FOUND, field="code")
+            _, token = survey_invitation_ensure(ticket=ticket)
+        state = survey_get(token=token)
+        if state.invitation.office_id != kiosk.office_id:
+            raise DomainError(ErrorCode.NOT_FOUND, field="code")
+        refusal = state.refusal(now)
+        if refusal is not None:
+            raise DomainError(refusal, field="code")
+    except DomainError as wrong:
+        if not rate_limit_take(
+            scope="kiosk-survey-code",
+            key=str(kiosk.pk),
+            limit=KIOSK_WRONG_CODES,
+            window=KIOSK_WRONG_WINDOW,
+        ):
+            try:
+                cache.set(_kiosk_lock_key(kiosk), 1, timeout=KIOSK_WRONG_WINDOW)
+            except Exception:
+                log.warning("kiosk survey lock unavailable", exc_info=True)
+            raise _kiosk_refused(kiosk) from None
+        if wrong.code == ErrorCode.NOT_FOUND:
+            wrong.field = "code"
+        raise
+    return token
+
+
+# --- the counter's feedback tablet -----------------------------------------------------------
+
+# An answer begun on the tablet is accepted this long after the finish (the form is shown for
+# ten minutes; a slow reader may take longer to finish it).
+TABLET_ANSWER = dt.timedelta(minutes=30)
+TABLET_TOO_LATE = gettext_lazy(
+    "Waktu mengisi survei di tablet loket sudah habis. Anda masih dapat mengisinya lewat "
+    "kode QR pada tiket atau tautan di WhatsApp."
+)
+
+
+def tablet_survey_get(*, user, counter, invitation_id, now: dt.datetime) -> SurveyState:
+    """The survey a tablet form was opened for (the form carries the invitation's id, never
+    its token): a ticket finished at `counter` within `TABLET_ANSWER`.
+
+    FORBIDDEN outside the user's counters; NOT_FOUND for another counter's invitation;
+    SURVEY_EXPIRED once the tablet's time is over (the citizen's own link still works)."""
+    permissions.require(permissions.can_operate_counter(user, counter))
+    invitation = None
+    if isinstance(invitation_id, int):
+        invitation = (
+            SurveyInvitation.objects.select_related("ticket__office", "ticket__service__agency")
+            .filter(pk=invitation_id, ticket__counter=counter)
+            .first()
+        )
+    if invitation is None:
+        raise DomainError(ErrorCode.NOT_FOUND)
+    ticket = invitation.ticket
+    if ticket.status != Status.DONE or ticket.finished_at is None:
+        raise DomainError(ErrorCode.SURVEY_NOT_OPEN)
+    if now - ticket.finished_at > TABLET_ANSWER:
+        raise DomainError(ErrorCode.SURVEY_EXPIRED, message=str(TABLET_TOO_LATE))
+    return SurveyState(invitation=invitation, ticket=ticket)
+
+
+def survey_submit_at_counter(
+    *,
+    user,
+    counter,
+    invitation_id,
+    answers: dict,
+    sex: str,
+    age_band: str,
+    education: str,
+    occupation: str,
+    suggestion: str = "",
+    now: dt.datetime | None = None,
+) -> SurveyResponse:
+    """Record the answer given on `counter`'s tablet, with channel `tablet`.
+
+    The ticket is resolved here from the invitation the form was opened for; its token is
+    derived server-side and never leaves the server. Refusals as `tablet_survey_get` and
+    `survey_submit`; nothing is written then."""
+    now = now or timezone.now()
+    state = tablet_survey_get(user=user, counter=counter, invitation_id=invitation_id, now=now)
+    return survey_submit(
+        token=survey_token(state.ticket),
+        answers=answers,
+        sex=sex,
+        age_band=age_band,
+        education=education,
+        occupation=occupation,
+        suggestion=suggestion,
+        channel=Channel.TABLET,
+        now=now,
+        office=counter.office,
+    )

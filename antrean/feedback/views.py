@@ -1,4 +1,5 @@
-"""The survey pages: the citizen's own link (`/survei/<token>/`) and the exit kiosk.
+"""The survey pages: the citizen's own link (`/survei/<token>/`), the exit kiosk and the
+counter's feedback tablet.
 
 Plain forms: no JavaScript is needed to answer. Nothing here shows which ticket a link
 belongs to beyond the office and service the citizen was served at.
@@ -13,20 +14,23 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from antrean.core.errors import DomainError, ErrorCode
-from antrean.display.kiosk import normalise_code
 from antrean.display.kiosk_views import kiosk_device
 from antrean.display.models import Kiosk
 from antrean.feedback.models import Channel
 from antrean.feedback.questionnaire import ELEMENTS, AgeBand, Education, Occupation, Sex
+from antrean.feedback.selectors import counter_survey_current
 from antrean.feedback.services import (
     SUGGESTION_MAX,
     survey_get,
-    survey_invitation_ensure,
+    survey_kiosk_find,
     survey_problems,
     survey_submit,
-    token_from_address,
+    survey_submit_at_counter,
+    tablet_survey_get,
 )
-from antrean.queueing.models import Ticket
+from antrean.queueing import selectors as queue_selectors
+from antrean.queueing.views import staff_required
+from antrean.tenancy import permissions
 
 KIOSK_SURVEY_KEY = "kiosk_survey"
 KIOSK_SURVEY_TTL = dt.timedelta(minutes=10)
@@ -171,29 +175,6 @@ def _kiosk_token(request: HttpRequest) -> str | None:
         return None
 
 
-def _kiosk_find(kiosk: Kiosk, raw: str) -> str:
-    """A typed booking code, or a scanned survey link: the survey token, for this office's
-    tickets only (another office's ticket gets the same answer as an unknown code)."""
-    token = token_from_address(raw)
-    if token is None:
-        code = normalise_code(raw)
-        ticket = (
-            Ticket.objects.filter(code=code, office=kiosk.office_id).first()
-            if code and len(code) <= 16
-            else None
-        )
-        if ticket is None:
-            raise DomainError(ErrorCode.NOT_FOUND, field="code")
-        _, token = survey_invitation_ensure(ticket=ticket)
-    state = survey_get(token=token)
-    if state.invitation.office_id != kiosk.office_id:
-        raise DomainError(ErrorCode.NOT_FOUND, field="code")
-    refusal = state.refusal(timezone.now())
-    if refusal is not None:
-        raise DomainError(refusal, field="code")
-    return token
-
-
 @require_http_methods(["GET", "POST"])
 @kiosk_device
 def kiosk_start(request: HttpRequest, kiosk: Kiosk) -> HttpResponse:
@@ -202,7 +183,7 @@ def kiosk_start(request: HttpRequest, kiosk: Kiosk) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            token = _kiosk_find(kiosk, request.POST.get("code", "")[:300])
+            token = survey_kiosk_find(kiosk=kiosk, raw=request.POST.get("code", "")[:300])
         except DomainError as exc:
             error = exc
         else:
@@ -211,12 +192,15 @@ def kiosk_start(request: HttpRequest, kiosk: Kiosk) -> HttpResponse:
                 "at": timezone.now().isoformat(),
             }
             return redirect("feedback:kiosk_form", office_code=kiosk.office.code)
-    return render(
+    response = render(
         request,
         "feedback/kiosk_start.html",
         _kiosk_context(kiosk, error=error),
         status=error.code.status if error else 200,
     )
+    if error is not None and error.retry_after:
+        response["Retry-After"] = str(error.retry_after)
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -248,3 +232,96 @@ def kiosk_form(request: HttpRequest, kiosk: Kiosk) -> HttpResponse:
         _kiosk_context(kiosk, state=state, error=error, **_form_context(values, problems)),
         status=error.code.status if error else 200,
     )
+
+
+# --- the counter's feedback tablet ---------------------------------------------------------
+
+TABLET_REFRESH_SECONDS = 5  # the waiting screen looks again this often (meta refresh)
+TABLET_IDLE_SECONDS = 120  # kiosk.js: an untouched form goes back to the waiting screen
+TABLET_SKIPPED_KEY = "tablet_skipped"
+
+
+def _tablet_counter(request: HttpRequest, counter_id: int):
+    """The counter, or the error page: 404 unknown, 403 outside the user's counters (the page
+    then shows nothing of the counter)."""
+    counter = queue_selectors.counter_get(counter_id=counter_id)
+    if counter is None:
+        code = ErrorCode.NOT_FOUND
+    elif not permissions.can_operate_counter(request.user, counter):
+        code = ErrorCode.FORBIDDEN
+    else:
+        return counter
+    return render(
+        request,
+        "queueing/error.html",
+        {"error": code, "message": code.message},
+        status=code.status,
+    )
+
+
+def _tablet_context(counter, **extra) -> dict:
+    return {
+        "counter": counter,
+        "office": counter.office,
+        "refresh": TABLET_REFRESH_SECONDS,
+        "idle": TABLET_IDLE_SECONDS,
+        "seconds": KIOSK_RETURN_SECONDS,
+        **extra,
+    }
+
+
+@staff_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def counter_tablet(request: HttpRequest, counter_id: int) -> HttpResponse:
+    """A device on the counter, facing the citizen: the survey of the counter's last finished
+    ticket, filled in on the device itself, else a calm waiting screen. The survey's token
+    never reaches this page: the form names the invitation, the server finds the ticket."""
+    counter = _tablet_counter(request, counter_id)
+    if isinstance(counter, HttpResponse):
+        return counter
+    now = timezone.now()
+    if request.method == "POST":
+        return _tablet_answer(request, counter, now)
+    state = counter_survey_current(user=request.user, counter=counter, now=now)
+    if state is not None and request.session.get(TABLET_SKIPPED_KEY) == state.invitation.pk:
+        state = None
+    if state is None:
+        return render(request, "feedback/tablet_wait.html", _tablet_context(counter))
+    return render(
+        request,
+        "feedback/tablet_form.html",
+        _tablet_context(counter, state=state, error=None, **_form_context(None, [])),
+    )
+
+
+def _tablet_answer(request: HttpRequest, counter, now) -> HttpResponse:
+    invitation_id = _int(request.POST.get("undangan"))
+    if request.POST.get("lewati"):
+        # The citizen declined: wait for the next one instead of offering this one again.
+        request.session[TABLET_SKIPPED_KEY] = invitation_id
+        return redirect("feedback:tablet", counter_id=counter.pk)
+    try:
+        state = tablet_survey_get(
+            user=request.user, counter=counter, invitation_id=invitation_id, now=now
+        )
+        values = _submitted(request.POST)
+        survey_submit_at_counter(
+            user=request.user, counter=counter, invitation_id=invitation_id, now=now, **values
+        )
+    except DomainError as exc:
+        if exc.code == ErrorCode.INVALID_ANSWER:
+            problems = survey_problems(**values)
+            return render(
+                request,
+                "feedback/tablet_form.html",
+                _tablet_context(counter, state=state, error=exc, **_form_context(values, problems)),
+                status=exc.code.status,
+            )
+        return render(
+            request,
+            "feedback/tablet_done.html",
+            _tablet_context(counter, error=exc),
+            status=exc.code.status,
+        )
+    return render(request, "feedback/tablet_done.html", _tablet_context(counter, error=None))

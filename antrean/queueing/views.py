@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -222,6 +223,25 @@ def _ticket_card(ticket: Ticket, now: dt.datetime) -> dict:
     }
 
 
+def _survey_card(user, counter: Counter, now: dt.datetime) -> dict | None:
+    """The survey of the citizen just served here, to show them as a QR (or on the counter's
+    tablet): the counter's last finished ticket, within ten minutes, not answered yet."""
+    from antrean.display.printing import status_qr_svg
+    from antrean.feedback.selectors import counter_survey_current
+    from antrean.feedback.services import survey_token, survey_url
+
+    state = counter_survey_current(user=user, counter=counter, now=now)
+    if state is None:
+        return None
+    url = survey_url(survey_token(state.ticket))
+    return {
+        "ticket": state.ticket,
+        "url": url,
+        # segno escapes the title and writes the rest of the markup itself.
+        "qr": mark_safe(status_qr_svg(url, _("Kode QR survei kepuasan"))),
+    }
+
+
 def _queue_context(counter: Counter, now: dt.datetime) -> dict:
     lengths = []
     for row in selectors.counter_queue_lengths(counter=counter, now=now):
@@ -263,6 +283,8 @@ def _render_console(
         "office": office,
         "signature": signature,
         "current": current,
+        # Once the citizen has left the chair (no ticket at the counter), not before.
+        "survey": None if current else _survey_card(request.user, counter, now),
         "held": [_ticket_card(ticket, now) for ticket in tickets.held],
         "transfer_services": services_for_office(office=office),
         "queue": _queue_context(counter, now),
@@ -270,6 +292,7 @@ def _render_console(
         "walkin_form": walkin_form or WalkInForm(counter=counter),
         "citizen_pact": pact_in_force(office=office, audience=Audience.CITIZEN),
         "can_audit": permissions.can_review_audit(request.user, office.pk),
+        "tablet_url": reverse("feedback:tablet", kwargs={"counter_id": counter.pk}),
     }
     return render(request, "queueing/console.html", context, status=status)
 

@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from antrean.core.personal_data import decrypt
-from antrean.display import kiosk_views
+from antrean.display import kiosk_views, printing
 from antrean.display.kiosk import (
     kiosk_authenticate,
     kiosk_register,
@@ -344,6 +344,22 @@ def test_taking_the_ticket_on_screen_issues_it_with_the_pact_signed(client, offi
     again = client.post(preview, {"action": "screen"})
     assert again.status_code == 302
     assert Ticket.objects.count() == 1
+
+
+def test_the_on_screen_ticket_carries_the_survey_qr_as_the_printed_one(client, office, service):
+    from antrean.feedback.models import SurveyInvitation
+    from antrean.feedback.services import survey_token, survey_url
+
+    enrol(client, office)
+    response = client.post(walk_to_preview(client, office, service), {"action": "screen"})
+    ticket = Ticket.objects.get()
+    page = client.get(response["Location"]).content.decode()
+    survey = printing.status_qr_svg(survey_url(survey_token(ticket)), "Kode QR survei kepuasan")
+    assert survey in page  # the very QR of the ticket's survey link
+    assert "Survei kepuasan setelah dilayani" in page
+    assert page.count("<svg") == 2  # and the status QR above it
+    # Showing the link made the invitation; it opens only when the ticket is done.
+    assert SurveyInvitation.objects.get(ticket=ticket).expires_at is None
 
 
 def test_the_on_screen_ticket_is_gone_after_returning_home(client, office, service):

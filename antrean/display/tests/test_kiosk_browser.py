@@ -162,7 +162,8 @@ def walk(context, live_server):
     ticket = Ticket.objects.get()
     assert (ticket.channel, ticket.priority, ticket.status) == ("kiosk", "lansia", Status.WAITING)
     assert page.locator(".k-ticket-number").inner_text() == ticket.number
-    assert page.locator(".k-qr svg").is_visible()
+    assert page.get_by_role("img", name="Kode QR halaman status antrean").is_visible()
+    assert page.get_by_role("img", name="Kode QR survei kepuasan").is_visible()
     assert NAME not in page.content()
     shot(page, "kiosk-ticket")
     render_ticket_png(ticket, page)

@@ -79,3 +79,29 @@ def good_answers(**overrides) -> dict:
     }
     values.update(overrides)
     return values
+
+
+class CounterDesk:
+    """A counter of an office open all day, served at the real present (the pages read the
+    clock): for the tablet and console pages, as the console tests do."""
+
+    def __init__(self, name: str = "Mal Pelayanan Publik Kabupaten Badung"):
+        from django.urls import reverse
+
+        from antrean.queueing.tests.test_console import make_open_office
+
+        self.office = make_open_office("mpp-tablet")
+        self.office.name = name
+        self.office.save(update_fields=["name"])
+        self.agency = make_agency(self.office, short_name="Disdukcapil")
+        self.service = make_service(agency=self.agency, name="Perekaman KTP-el", prefix="A")
+        self.counter = make_counter(agency=self.agency, services=[self.service], number=4)
+        self.officer = make_officer(self.agency)
+        self.url = reverse("feedback:tablet", kwargs={"counter_id": self.counter.pk})
+
+    def serve_one(self):
+        sign_officer_pact(self.officer, self.office)
+        ticket = make_walk_in(self.service).ticket
+        ticket_call_next(counter=self.counter, officer=self.officer)
+        ticket_start(ticket_id=ticket.pk, counter=self.counter, officer=self.officer)
+        return ticket_finish(ticket_id=ticket.pk, counter=self.counter, officer=self.officer)

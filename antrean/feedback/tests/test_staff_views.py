@@ -3,10 +3,9 @@
 import datetime as dt
 import io
 import re
-import zipfile
-from xml.etree import ElementTree
 
 import pytest
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from antrean.feedback.models import SurveyResponse
@@ -144,40 +143,59 @@ def test_xlsx_report_in_the_regulations_layout(client, mpp):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "attachment" in response["Content-Disposition"]
-    rows = xlsx_rows(response.content)
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["SKM", "Saran"]
+    sheet = workbook["SKM"]
+    rows = sheet_rows(sheet)
     assert rows[0] == ["Laporan Survei Kepuasan Masyarakat"]
+    assert sheet["A1"].font.bold
     assert ["Unit pelayanan", "Disdukcapil"] in rows
-    assert ["Jumlah responden", "6"] in rows
-    assert ["Populasi (antrean selesai dilayani)", "2"] in rows
-    assert ["Perempuan", "3", "50,0%"] in rows
-    assert ["Laki-laki", "3", "50,0%"] in rows
-    assert ["SD ke bawah", "0", "0,0%"] in rows
+    assert ["Periode", "1 Januari 2025 – 31 Maret 2025"] in rows
+    assert ["Jumlah responden", 6] in rows
+    assert ["Populasi (antrean selesai dilayani)", 2] in rows
+    # Shares are numbers shown as percentages, so a spreadsheet can add them up.
+    assert ["Perempuan", 3, 0.5] in rows and ["Laki-laki", 3, 0.5] in rows
+    assert ["SD ke bawah", 0, 0] in rows
     header = rows.index(["No.", "Unsur pelayanan", "Nilai total", "NRR", "NRR tertimbang"])
-    assert rows[header + 1] == ["U1", "Persyaratan", "21", "3.50", "0.389"]
+    header_cells = next(sheet.iter_rows(min_row=header + 1, max_row=header + 1))
+    assert all(cell.font.bold for cell in header_cells)
+    first = header + 2  # the sheet's row number of U1
+    assert rows[first - 1] == ["U1", "Persyaratan", 21, 3.5, 0.389]
+    assert sheet.cell(first, 4).number_format == "0.00"
+    assert sheet.cell(first, 5).number_format == "0.000"
     assert rows[header + 9][:2] == ["U9", "Sarana dan prasarana"]
-    assert rows[header + 10] == ["Jumlah NRR tertimbang", "3.501"]
-    assert ["IKM unit pelayanan", "87.50"] in rows
+    assert rows[header + 10] == ["Jumlah NRR tertimbang", 3.501]
+    ikm_row = next(row for row in sheet.iter_rows() if row[0].value == "IKM unit pelayanan")
+    assert ikm_row[1].value == 87.5 and ikm_row[1].number_format == "0.00"
+    assert ikm_row[0].font.bold and ikm_row[1].font.bold
     assert ["Mutu pelayanan", "B"] in rows and ["Kinerja unit pelayanan", "Baik"] in rows
-    assert ["Ruang tunggu perlu kipas"] in rows
+    assert sheet.column_dimensions["A"].width == 44
+    suggestions = sheet_rows(workbook["Saran"])
+    assert suggestions[0] == ["Saran dan masukan"]
+    assert suggestions.count(["Ruang tunggu perlu kipas"]) == 3
 
 
-def xlsx_rows(content: bytes) -> list[list[str]]:
-    """The sheet's non-empty cells per row, as text (numbers as stored)."""
-    ns = {"x": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        assert {"[Content_Types].xml", "xl/workbook.xml", "xl/styles.xml"} <= set(
-            archive.namelist()
-        )
-        sheet = ElementTree.fromstring(archive.read("xl/worksheets/sheet1.xml"))  # noqa: S314 (our own file)
-    rows = []
-    for row in sheet.iterfind(".//x:row", ns):
-        cells = []
-        for cell in row.iterfind("x:c", ns):
-            text = cell.find("x:is/x:t", ns)
-            value = cell.find("x:v", ns)
-            cells.append(text.text if text is not None else value.text)
-        rows.append(cells)
-    return rows
+def sheet_rows(sheet) -> list[list]:
+    """The sheet's non-empty cells per row (empty rows kept, so indexes follow the rows)."""
+    return [
+        [value for value in row if value not in (None, "")]
+        for row in sheet.iter_rows(values_only=True)
+    ]
+
+
+def xlsx_rows(content: bytes) -> list[list]:
+    return sheet_rows(load_workbook(io.BytesIO(content))["SKM"])
+
+
+def test_xlsx_keeps_a_suggestion_that_looks_like_a_formula_as_text(client, mpp):
+    make_response(mpp.ktp, DAY, 3, suggestion='=HYPERLINK("http://x.example","klik")')
+    make_response(mpp.ktp, DAY, 3, suggestion="Antre\x07 lama")
+    sign_in(client, make_superuser())
+    content = client.get(XLSX, {**Q1, "unit": f"a{mpp.dukcapil.pk}"}).content
+    sheet = load_workbook(io.BytesIO(content))["Saran"]
+    cells = {cell.value: cell.data_type for (cell,) in sheet.iter_rows(max_col=1)}
+    assert cells['=HYPERLINK("http://x.example","klik")'] == "s"
+    assert "Antre lama" in cells
 
 
 def test_pdf_report_in_the_regulations_layout(client, mpp):
@@ -203,10 +221,16 @@ def test_pdf_report_in_the_regulations_layout(client, mpp):
 
 
 def test_reports_below_the_floor_carry_no_figures(client, mpp):
-    SurveyResponse.objects.filter(agency=mpp.samsat).first().delete()  # 4 left
+    for response in SurveyResponse.objects.filter(agency=mpp.samsat)[:2]:
+        response.delete()
+    make_response(mpp.stnk, DAY, 2, suggestion="Parkir sempit")  # 4 in all
     sign_in(client, make_superuser())
-    rows = xlsx_rows(client.get(XLSX, {**Q1, "unit": f"a{mpp.samsat.pk}"}).content)
-    assert ["Jumlah responden", "4"] in rows
-    assert not any("IKM unit pelayanan" in cell for row in rows for cell in row)
+    content = client.get(XLSX, {**Q1, "unit": f"a{mpp.samsat.pk}"}).content
+    rows = xlsx_rows(content)
+    saran = sheet_rows(load_workbook(io.BytesIO(content))["Saran"])
+    assert saran[0] == ["Saran dan masukan"] and "kurang dari 5" in saran[1][0]
+    assert len(saran) == 2  # "Parkir sempit" stays out below the floor
+    assert ["Jumlah responden", 4] in rows
+    assert not any("IKM unit pelayanan" in str(cell) for row in rows for cell in row)
     page = text_of(client.get(PAGE, {**Q1, "unit": f"a{mpp.samsat.pk}"}))
     assert "Belum cukup jawaban" in page and "Nilai per unsur" not in page

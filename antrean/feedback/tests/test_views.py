@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.conf import settings
+from django.test import Client
 
 from antrean.display.kiosk import kiosk_register
 from antrean.feedback.models import SurveyInvitation, SurveyResponse
@@ -159,3 +160,50 @@ def test_kiosk_refuses_other_offices_unserved_and_unknown_codes(client):
 def test_kiosk_survey_needs_the_device(client):
     desk = make_desk()
     assert client.get(f"/kiosk/{desk.office.code}/survei/").status_code == 403
+
+
+@pytest.fixture
+def one_window(monkeypatch):
+    """A counting window far longer than the test: it never crosses a window's boundary."""
+    from antrean.feedback import services
+
+    monkeypatch.setattr(services, "KIOSK_WRONG_WINDOW", 10**8)
+    return services
+
+
+def test_kiosk_stops_looking_codes_up_after_ten_wrong_ones(client, one_window):
+    from antrean.feedback.services import KIOSK_WRONG_CODES
+
+    desk = make_desk()
+    served_ticket = serve(desk, walk_in(desk).ticket)
+    enrol(client, desk.office)
+    start = f"/kiosk/{desk.office.code}/survei/"
+    for n in range(KIOSK_WRONG_CODES):
+        assert client.post(start, {"code": f"ZZZZ{n:04d}"}).status_code == 404
+    # A right code does not count: it still works after ten wrong ones.
+    assert client.post(start, {"code": served_ticket.code}).status_code == 302
+    locked = client.post(start, {"code": "ZZZZ9999"})
+    assert locked.status_code == 429 and locked["Retry-After"] == str(10**8)
+    assert "Terlalu banyak kode yang salah di anjungan ini" in locked.content.decode()
+    # From now on the kiosk looks nothing up, not even a right code, and records nothing.
+    again = client.post(start, {"code": served_ticket.code})
+    assert again.status_code == 429
+    assert "kiosk_survey" not in client.session
+    assert client.get(f"/kiosk/{desk.office.code}/survei/isi/").status_code == 302
+    assert SurveyResponse.objects.count() == 0
+    # The limit is the device's: another kiosk of the office still serves the next citizen.
+    other = Client()
+    enrol(other, desk.office)
+    assert other.post(start, {"code": served_ticket.code}).status_code == 302
+
+
+def test_kiosk_counts_unserved_codes_as_wrong(client, one_window):
+    from antrean.feedback.services import KIOSK_WRONG_CODES
+
+    desk = make_desk()
+    waiting = walk_in(desk).ticket
+    enrol(client, desk.office)
+    start = f"/kiosk/{desk.office.code}/survei/"
+    for _ in range(KIOSK_WRONG_CODES):
+        assert client.post(start, {"code": waiting.code}).status_code == 409
+    assert client.post(start, {"code": waiting.code}).status_code == 429

@@ -542,3 +542,27 @@ def test_no_full_nik_phone_or_name_anywhere_in_the_console(signed, desk):
         for secret in (NIK, PHONE, PHONE[1:], NAME):
             assert secret not in html, secret
     assert booked.masked_name in pages[0].content.decode()
+
+
+# --- the survey card after a finish ----------------------------------------------------------
+
+
+def test_after_finishing_the_console_shows_the_survey_qr_until_the_next_call(signed, desk):
+    from antrean.feedback.services import survey_token
+
+    first = make_walk_in(desk.service, name="Pertama Satu").ticket
+    make_walk_in(desk.service, name="Kedua Dua")
+    signed.post(url("call_next", desk))
+    assert "Survei untuk warga ini" not in signed.get(url("console", desk)).content.decode()
+    _post_move(signed, desk, first, "mulai")
+    _post_move(signed, desk, first, "selesai")
+    page = signed.get(url("console", desk)).content.decode()
+    card = page.split("data-survey>", 1)[1].split("</section>", 1)[0]
+    assert "Survei untuk warga ini" in card and first.number in card
+    assert f"/survei/{survey_token(first)}/" in card
+    assert "<svg" in card and "Kode QR survei kepuasan" in card
+    assert reverse("feedback:tablet", kwargs={"counter_id": desk.counter.pk}) in card
+    assert 'style="' not in page
+    # The next citizen is called: the card leaves the console (the tablet keeps offering it).
+    signed.post(url("call_next", desk))
+    assert "Survei untuk warga ini" not in signed.get(url("console", desk)).content.decode()
