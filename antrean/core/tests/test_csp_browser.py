@@ -191,6 +191,7 @@ def test_every_kind_of_page_runs_under_the_policy(server, data, browser):
     code = book_online(citizen, server)
     live_status(citizen, server, code)
     verification(citizen, server)
+    report_pages(citizen, server)
     error_page(citizen, server)
 
     board = new_page(viewport={"width": 1920, "height": 1080})
@@ -202,6 +203,7 @@ def test_every_kind_of_page_runs_under_the_policy(server, data, browser):
     officer.goto(f"{server}/staf/masuk/", wait_until="load")  # the login page itself
     officer.context.add_cookies([session_cookie(hall.officer, server)])
     officer.goto(f"{server}/loket/", wait_until="load")
+    officer.goto(f"{server}/staf/ikm/", wait_until="load")
     officer.goto(f"{server}/loket/{hall.counters[0].pk}/", wait_until="load")
     follow(officer, officer.get_by_role("button", name="Panggil berikutnya"))
     # The call reaches the board over its WebSocket and is drawn there.
@@ -233,6 +235,10 @@ def test_every_kind_of_page_runs_under_the_policy(server, data, browser):
         "/staf/audit/",
         "/staf/kotak-pesan/",
         "/v/",
+        "/lapor/",
+        "/lapor/terkirim/",
+        "/lapor/lacak/",
+        "/staf/ikm/",
         "/admin/",
         "/admin/tenancy/office/",
         "/change/",
@@ -281,6 +287,17 @@ def verification(page, server: str) -> None:
     settle(page)
 
 
+def report_pages(page, server: str) -> None:
+    """The gratification report form, sent (office level), its receipt and the tracking page."""
+    page.goto(f"{server}/lapor/", wait_until="load")
+    page.locator("select").first.select_option(index=1)
+    page.locator("textarea").first.fill("Petugas meminta uang agar berkas saya didahulukan.")
+    follow(page, page.locator("main form button[type=submit]").first)
+    assert "/lapor/terkirim/" in page.url
+    page.goto(f"{server}/lapor/lacak/", wait_until="load")
+    settle(page)
+
+
 def error_page(page, server: str) -> None:
     response = page.goto(f"{server}/kantor/mpp-badung/layanan/1/2026-02-30/", wait_until="load")
     assert response.status == 404
@@ -301,7 +318,8 @@ def kiosk_pages(page, server: str, kiosk, token: str) -> None:
     page.get_by_label("Nama lengkap").fill("I Wayan Sudarma")
     follow(page, page.get_by_role("button", name="Lanjut"))
     follow(page, page.get_by_role("button", name="Ambil di layar"))
-    assert page.locator(".k-qr svg").is_visible()
+    assert page.get_by_role("img", name="Kode QR halaman status antrean").is_visible()
+    assert page.get_by_role("img", name="Kode QR survei kepuasan").is_visible()
     with page.expect_response(re.compile(r"/cetak\.pdf$")) as printed:
         page.get_by_role("link", name="Cetak tiket").click()
     assert printed.value.status == 200
