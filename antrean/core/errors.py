@@ -201,7 +201,7 @@ _MESSAGES = {
     ),
     ErrorCode.INVALID_PERIOD: _(
         "Periode tidak sah: tanggal awal harus sebelum atau sama dengan tanggal akhir, dan "
-        "periode paling panjang 366 hari."
+        "periode (dibulatkan ke bulan penuh) paling panjang 12 bulan."
     ),
 }
 

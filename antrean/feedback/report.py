@@ -74,9 +74,19 @@ def _number(value: Decimal, places: int = 2) -> str:
 
 
 def _too_few(report: SatisfactionReport) -> str:
+    if report.total.thin_month and report.total.responses >= ANONYMITY_MIN:
+        return thin_month_text()
     return _(
         "Jawaban pada unit dan periode ini kurang dari %(min)d, sehingga nilai tidak "
         "ditampilkan agar tidak ada jawaban yang dapat dikenali."
+    ) % {"min": ANONYMITY_MIN}
+
+
+def thin_month_text() -> str:
+    return _(
+        "Ada bulan dalam periode ini dengan jawaban kurang dari %(min)d pada unit ini, sehingga "
+        "nilai tidak ditampilkan agar tidak ada jawaban yang dapat dikenali dengan "
+        "membandingkan periode."
     ) % {"min": ANONYMITY_MIN}
 
 

@@ -2,9 +2,14 @@
 of the office's local days, and the SKM report built from them.
 
 Every figure is summed by the database in one query per table (Count and Sum per answer
-column), never by looping over responses. Every aggregate, whatever its width, shows its
-figures only from `ANONYMITY_MIN` responses: below that only the count is given, so a
-service's quiet day cannot reveal one citizen's answers (docs/ikm.md).
+column, grouped by calendar month), never by looping over responses.
+
+Anonymity (docs/ikm.md): figures are computed over whole calendar months only (a requested
+period is widened to the first day of its first month and the last day of its last month),
+and an aggregate shows them only when every month of the period holds 0 or at least
+`ANONYMITY_MIN` responses in its scope; otherwise only the count is given. Two publishable
+answers for one scope then differ by whole months of 0 or ≥ 5 responses, so subtracting them
+never isolates fewer than five citizens.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 
 from antrean.catalog.models import Counter, Service
 from antrean.core.errors import DomainError, ErrorCode
@@ -25,7 +31,9 @@ from antrean.queueing.states import Status
 from antrean.tenancy import permissions
 from antrean.tenancy.models import Agency, Office
 
-# Longest period one request may ask for (a leap year).
+# Longest period one request may cover once widened to whole months: twelve calendar months
+# (at most a leap year). Checked on the widened period, so 15 Jan – 14 Jan of the next year
+# (thirteen months once widened) is refused.
 MAX_PERIOD_DAYS = 366
 
 
@@ -38,6 +46,9 @@ class Aggregate:
     result: IkmResult | None
     population: int | None = None  # tickets served in the same scope and period
     minimum_sample: int | None = None
+    # A calendar month of the period holds 1 to ANONYMITY_MIN - 1 responses in this scope:
+    # figures are withheld even when the total reaches the floor.
+    thin_month: bool = False
 
     @property
     def shown(self) -> bool:
@@ -50,10 +61,26 @@ class Aggregate:
         return self.responses >= self.minimum_sample
 
 
+def _month_end(day: dt.date) -> dt.date:
+    following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+def whole_months(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """[start, end] widened to whole calendar months: the first day of `start`'s month and the
+    last day of `end`'s month. Refused (`invalid_period`) when it ends before it starts or,
+    once widened, is longer than MAX_PERIOD_DAYS (more than twelve months)."""
+    if start > end:
+        raise DomainError(ErrorCode.INVALID_PERIOD, field="to")
+    first, last = start.replace(day=1), _month_end(end)
+    if (last - first).days + 1 > MAX_PERIOD_DAYS:
+        raise DomainError(ErrorCode.INVALID_PERIOD, field="from")
+    return first, last
+
+
 def period_check(start: dt.date, end: dt.date) -> None:
-    """Refuse a period that ends before it starts or is longer than MAX_PERIOD_DAYS."""
-    if start > end or (end - start).days + 1 > MAX_PERIOD_DAYS:
-        raise DomainError(ErrorCode.INVALID_PERIOD, field="to" if start > end else "from")
+    """Refuse a period that whole_months refuses."""
+    whole_months(start, end)
 
 
 def _sums() -> dict:
@@ -63,11 +90,30 @@ def _sums() -> dict:
     }
 
 
-def _result_of(row: dict) -> IkmResult | None:
-    responses = row["responses"] or 0
-    if responses < ANONYMITY_MIN:
-        return None
-    return ikm_from_totals({element.code: row[element.code] for element in ELEMENTS}, responses)
+def _combine(month_rows) -> tuple[int, dict, bool]:
+    """Add up the (at most twelve) month rows of one scope: responses, the totals per element,
+    and whether a month holds a number of responses that could single out fewer than
+    ANONYMITY_MIN citizens."""
+    responses, totals, thin = 0, dict.fromkeys((e.code for e in ELEMENTS), 0), False
+    for row in month_rows:
+        count = row["responses"] or 0
+        responses += count
+        thin = thin or 0 < count < ANONYMITY_MIN
+        for element in ELEMENTS:
+            totals[element.code] += row[element.code] or 0
+    return responses, totals, thin
+
+
+def _aggregate_of(month_rows, population: int) -> Aggregate:
+    responses, totals, thin = _combine(month_rows)
+    shown = responses >= ANONYMITY_MIN and not thin
+    return Aggregate(
+        responses=responses,
+        result=ikm_from_totals(totals, responses) if shown else None,
+        population=population,
+        minimum_sample=minimum_sample(population),
+        thin_month=thin,
+    )
 
 
 def responses_in(
@@ -111,18 +157,20 @@ def ikm_aggregate(
     agency: Agency | None = None,
     service: Service | None = None,
 ) -> Aggregate:
-    """The IKM of the office (or one agency or service of it) over [start, end], with the
-    population served and its minimum sample. Two queries."""
-    period_check(start, end)
+    """The IKM of the office (or one agency or service of it) over the whole months of
+    [start, end] (see `whole_months`), with the population served in those months and its
+    minimum sample. Two queries: the answers summed per month, and the population."""
+    start, end = whole_months(start, end)
     scope = {"office": office, "start": start, "end": end, "agency": agency, "service": service}
-    row = responses_in(**scope).aggregate(**_sums())
-    population = served_in(**scope).count()
-    return Aggregate(
-        responses=row["responses"] or 0,
-        result=_result_of(row),
-        population=population,
-        minimum_sample=minimum_sample(population),
+    month_rows = (
+        responses_in(**scope)
+        .annotate(month=TruncMonth("served_on"))
+        .values("month")
+        .annotate(**_sums())
+        .order_by("month")
     )
+    population = served_in(**scope).count()
+    return _aggregate_of(month_rows, population)
 
 
 def ikm_by(
@@ -134,24 +182,25 @@ def ikm_by(
     agency: Agency | None = None,
     service: Service | None = None,
 ) -> dict[int | None, Aggregate]:
-    """Aggregates per `group` ("service", "counter" or "officer"): one query for the answers
-    and one for the served population, grouped by the database."""
+    """Aggregates per `group` ("service", "counter" or "officer") over the whole months of
+    [start, end]: one query for the answers (grouped by the database per group and month, each
+    group under the same month rule as `ikm_aggregate`) and one for the served population."""
     if group not in ("service", "counter", "officer"):
         raise ValueError(group)
+    start, end = whole_months(start, end)
     scope = {"office": office, "start": start, "end": end, "agency": agency, "service": service}
-    rows = responses_in(**scope).values(group).annotate(**_sums()).order_by(group)
+    rows = (
+        responses_in(**scope)
+        .annotate(month=TruncMonth("served_on"))
+        .values(group, "month")
+        .annotate(**_sums())
+        .order_by(group, "month")
+    )
     served = dict(served_in(**scope).values(group).annotate(n=Count("pk")).values_list(group, "n"))
-    out = {}
+    months: dict[int | None, list[dict]] = {}
     for row in rows:
-        key = row[group]
-        population = served.get(key, 0)
-        out[key] = Aggregate(
-            responses=row["responses"],
-            result=_result_of(row),
-            population=population,
-            minimum_sample=minimum_sample(population),
-        )
-    return out
+        months.setdefault(row[group], []).append(row)
+    return {key: _aggregate_of(rows_of, served.get(key, 0)) for key, rows_of in months.items()}
 
 
 def profile_counts(responses: QuerySet[SurveyResponse]) -> dict[str, list[tuple[str, int]]]:
@@ -224,7 +273,9 @@ def satisfaction_report(
     """The SKM report of the office, or of one agency or service of it, for `user`.
 
     Refused (`forbidden`) unless `user` may see those figures; `not_found` for an agency or
-    service of another office. Profile and suggestions follow the same floor as the IKM.
+    service of another office. The period is widened to whole months (`report.start` and
+    `report.end` are the widened days). Profile and suggestions follow the same floor and
+    month rule as the IKM of the unit.
     """
     if service is not None:
         if agency is not None and service.agency_id != agency.pk:
@@ -236,7 +287,7 @@ def satisfaction_report(
     permissions.require(
         permissions.can_see_satisfaction(user, office_id=office.pk, agency_id=agency_id)
     )
-    period_check(start, end)
+    start, end = whole_months(start, end)
     scope = {"office": office, "start": start, "end": end, "agency": agency, "service": service}
     total = ikm_aggregate(**scope)
     report = SatisfactionReport(

@@ -20,12 +20,18 @@ from antrean.feedback.ikm import GRADES, grade_of
 from antrean.feedback.models import ANONYMITY_MIN
 from antrean.feedback.periods import PERIODS, period_dates, previous_quarter
 from antrean.feedback.questionnaire import ELEMENTS
-from antrean.feedback.report import filename, profile_sections, report_pdf, report_xlsx
+from antrean.feedback.report import (
+    filename,
+    profile_sections,
+    report_pdf,
+    report_xlsx,
+    thin_month_text,
+)
 from antrean.feedback.selectors import (
-    MAX_PERIOD_DAYS,
     SatisfactionReport,
     offices_with_satisfaction,
     satisfaction_report,
+    whole_months,
 )
 from antrean.queueing.views import staff_required
 from antrean.tenancy import permissions
@@ -110,9 +116,12 @@ def _choice(request: HttpRequest) -> Choice:
         if start is None or end is None:
             error = _("Isi tanggal awal dan akhir dengan format yang benar.")
             period = default_period
-        elif start > end or (end - start).days + 1 > MAX_PERIOD_DAYS:
-            error = ErrorCode.INVALID_PERIOD.message
-            period = default_period
+        else:
+            try:
+                whole_months(start, end)  # the same cap as the report's, on whole months
+            except DomainError:
+                error = ErrorCode.INVALID_PERIOD.message
+                period = default_period
     elif period not in PERIODS:
         period, error = default_period, _("Periode tidak dikenal.")
     if period != CUSTOM:
@@ -195,6 +204,10 @@ def ikm_page(request: HttpRequest) -> HttpResponse:
             "custom": CUSTOM,
             "grades": GRADES,
             "anonymity_min": ANONYMITY_MIN,
+            "widened": (choice.start, choice.end) != (report.start, report.end),
+            "thin_month": thin_month_text()
+            if report.total.thin_month and report.total.responses >= ANONYMITY_MIN
+            else "",
             "download_query": query.urlencode(),
         },
     )

@@ -38,6 +38,8 @@ def test_office_ikm(client, office):
     response = client.get(URL, {"from": "2025-01-01", "to": "2025-03-31"})
     assert response.status_code == 200
     assert response.json() == {
+        "from": "2025-01-01",
+        "to": "2025-03-31",
         "responses": 6,
         "population": 3,
         "minimum_sample": 3,
@@ -75,6 +77,8 @@ def test_one_response_of_a_service_on_one_day_reveals_nothing(client, office):
     [
         ({"from": "2025-03-01", "to": "2025-02-01"}, 422, "invalid_period", "to"),
         ({"from": "2024-01-01", "to": "2025-01-01"}, 422, "invalid_period", "from"),
+        # 365 days asked, but thirteen months once widened to whole months.
+        ({"from": "2025-01-15", "to": "2026-01-14"}, 422, "invalid_period", "from"),
         ({"from": "2025-02-30", "to": "2025-03-01"}, 422, "invalid_request", "from"),
         ({"from": "10-02-2025", "to": "2025-03-01"}, 422, "invalid_request", "from"),
         ({"to": "2025-03-01"}, 422, "invalid_request", "from"),
@@ -118,3 +122,52 @@ def test_the_api_writes_nothing(client, office):
     before = list(SurveyResponse.objects.values_list("pk", flat=True))
     client.get(URL, {"from": "2025-01-01", "to": "2025-03-31"})
     assert list(SurveyResponse.objects.values_list("pk", flat=True)) == before
+
+
+def test_the_period_is_widened_to_whole_months_and_returned(client, office):
+    for _ in range(5):
+        make_response(office.ktp, dt.date(2025, 2, 1), 4)
+    serve_walk_ins(office.ktp, counter=office.counter, officer=office.officer, day=DAY)
+    body = client.get(URL, {"from": "2025-02-10", "to": "2025-03-05"}).json()
+    assert (body["from"], body["to"]) == ("2025-02-01", "2025-03-31")
+    # The 1 February answers and the 10 February ticket count although asked from the 10th.
+    assert (body["responses"], body["population"], body["ikm"]) == (5, 1, 100.0)
+    # Eleven months and a bit, twelve once widened: accepted (a leap February included).
+    body = client.get(URL, {"from": "2024-01-31", "to": "2024-12-01"}).json()
+    assert (body["from"], body["to"]) == ("2024-01-01", "2024-12-31")
+
+
+def test_subtracting_two_overlapping_periods_reveals_nothing(client, office):
+    # Citizen X is the only KTP respondent on DAY; ten others answer on later days of the same
+    # month. Asking [DAY, DAY+20] and [DAY+1, DAY+20] used to give two aggregates whose
+    # difference was X's nine answers: both now cover the same whole month.
+    make_response(office.ktp, DAY, 1)  # X
+    for offset in range(1, 11):
+        make_response(office.ktp, DAY + dt.timedelta(days=offset), 4)
+    ktp = {"service_id": office.ktp.pk}
+    with_x = client.get(URL, {"from": str(DAY), "to": str(DAY + dt.timedelta(days=18)), **ktp})
+    without_x = client.get(
+        URL,
+        {"from": str(DAY + dt.timedelta(days=1)), "to": str(DAY + dt.timedelta(days=18)), **ktp},
+    )
+    assert with_x.status_code == without_x.status_code == 200
+    assert with_x.json() == without_x.json()
+    assert with_x.json()["responses"] == 11 and with_x.json()["ikm"] is not None
+    assert (with_x.json()["from"], with_x.json()["to"]) == ("2025-02-01", "2025-02-28")
+
+
+def test_a_month_with_one_to_four_answers_hides_the_figures(client, office):
+    # February holds 10 answers, March only X's: a February–March total of 11 would let
+    # February minus February–March reveal X, so February–March shows no figures.
+    for _ in range(10):
+        make_response(office.ktp, DAY, 4)
+    make_response(office.ktp, dt.date(2025, 3, 3), 1)  # X, alone in March
+    period = {"from": "2025-02-01", "to": "2025-03-31"}
+    body = client.get(URL, period).json()
+    assert body["responses"] == 11
+    assert (body["nrr"], body["ikm"], body["grade"], body["label"]) == (None, None, None, None)
+    assert client.get(URL, {"from": "2025-02-01", "to": "2025-02-28"}).json()["ikm"] == 100.0
+    # Four more in March (five there): shown again, the hand-worked mean of 14×4 and 1×1.
+    for _ in range(4):
+        make_response(office.ktp, dt.date(2025, 3, 20), 4)
+    assert client.get(URL, period).json()["ikm"] == 95.0

@@ -77,3 +77,38 @@ def test_the_ikm_page_at_360_px(live_server):
         context.close()
         browser.close()
     assert outside == []
+
+
+def test_a_thin_month_is_explained_at_360_px(live_server):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+    office = make_office(code="mpp-badung", name="Mal Pelayanan Publik Kabupaten Badung")
+    dukcapil = make_agency(office, name="Disdukcapil", code="dukcapil")
+    ktp = make_service(agency=dukcapil, name="KTP Elektronik")
+    for _ in range(6):
+        make_response(ktp, DAY, 4)
+    make_response(ktp, dt.date(2025, 3, 3), 1)  # alone in March
+    client = sign_in(Client(), make_officer(dukcapil, role="office_admin"))
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    with sync_api.sync_playwright() as playwright:
+        browser = launch(playwright)
+        context = browser.new_context(
+            viewport={"width": 360, "height": 780}, java_script_enabled=False, locale="id-ID"
+        )
+        outside = refuse_outside(context, live_server.url)
+        context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+        )
+        page = context.new_page()
+        page.goto(f"{live_server.url}/staf/ikm/?periode=rentang&dari=2025-02-10&sampai=2025-03-05")
+        assert page.get_by_text("1 Feb 2025 – 31 Mar 2025").is_visible()
+        assert page.get_by_text("Ada bulan dalam periode ini").is_visible()
+        assert page.get_by_text("diperluas ke awal dan akhir bulannya").is_visible()
+        assert page.locator(".ikm-value").count() == 0
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        if os.environ.get("ANTREAN_SCREENSHOTS") == "1":
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / "ikm-thin-month.png"), full_page=True)
+        context.close()
+        browser.close()
+    assert outside == []

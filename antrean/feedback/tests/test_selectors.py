@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from antrean.core.errors import DomainError, ErrorCode
 from antrean.feedback.models import ANONYMITY_MIN, SurveyResponse
-from antrean.feedback.selectors import ikm_aggregate, ikm_by, satisfaction_report
+from antrean.feedback.selectors import ikm_aggregate, ikm_by, satisfaction_report, whole_months
 from antrean.feedback.tests.helpers import make_response, serve_walk_ins
 from antrean.queueing.models import Ticket
 from antrean.testing.factories import (
@@ -218,3 +218,79 @@ def test_refusals_change_nothing(answered):
     with pytest.raises(DomainError):
         report_for(answered.officer, answered)
     assert (SurveyResponse.objects.count(), Ticket.objects.count()) == before
+
+
+# --- Whole months and the month-cell floor (no differencing over time) ---
+
+
+def test_the_period_is_widened_to_whole_months(mpp):
+    for _ in range(5):
+        make_response(mpp.ktp, dt.date(2025, 2, 1), 4)
+    make_response(mpp.ktp, dt.date(2025, 4, 1), 1)  # outside February–March
+    asked = ikm_aggregate(office=mpp.office, start=DAY, end=dt.date(2025, 3, 2))
+    whole = ikm_aggregate(office=mpp.office, start=dt.date(2025, 2, 1), end=dt.date(2025, 3, 31))
+    assert asked == whole
+    assert asked.responses == 5 and asked.result.ikm == Decimal("100.00")
+    assert whole_months(DAY, DAY) == (dt.date(2025, 2, 1), dt.date(2025, 2, 28))
+    assert whole_months(dt.date(2024, 2, 29), dt.date(2024, 12, 1)) == (
+        dt.date(2024, 2, 1),
+        dt.date(2024, 12, 31),
+    )
+
+
+def test_a_thin_month_hides_the_figures_even_above_five_in_total(mpp):
+    for _ in range(5):
+        make_response(mpp.ktp, DAY, 4)
+    for answers in (1, 2):
+        make_response(mpp.ktp, dt.date(2025, 3, 15), answers)  # March: two answers
+    q1 = {"office": mpp.office, "start": Q1[0], "end": Q1[1]}
+    aggregate = ikm_aggregate(**q1, service=mpp.ktp)
+    assert aggregate.responses == 7 and aggregate.thin_month
+    assert aggregate.result is None and not aggregate.shown
+    # The office, the agency and the service share the one thin month: none is shown.
+    assert not ikm_aggregate(**q1).shown
+    assert not ikm_aggregate(**q1, agency=mpp.dukcapil).shown
+    # January holds none (0 is fine), February five: February alone is shown.
+    assert ikm_aggregate(office=mpp.office, start=Q1[0], end=dt.date(2025, 2, 28)).shown
+    # Three more in March make it five: Q1 is shown, hand-worked: (5×4 + 1 + 2 + 3×3) / 10.
+    for _ in range(3):
+        make_response(mpp.ktp, dt.date(2025, 3, 16), 3)
+    aggregate = ikm_aggregate(**q1, service=mpp.ktp)
+    assert not aggregate.thin_month
+    assert aggregate.result.nrr["u1"] == Decimal("3.20")
+    assert aggregate.result.ikm == Decimal("80.00")
+
+
+def test_per_officer_groups_follow_the_month_rule(mpp):
+    other = make_officer(mpp.dukcapil)
+    for _ in range(5):
+        make_response(mpp.ktp, DAY, 4, officer=mpp.officer)
+        make_response(mpp.ktp, DAY, 2, officer=other)
+    make_response(mpp.ktp, dt.date(2025, 3, 3), 1, officer=other)  # alone in March
+    officers = ikm_by("officer", office=mpp.office, start=Q1[0], end=Q1[1])
+    assert officers[mpp.officer.pk].result.ikm == Decimal("100.00")
+    assert officers[other.pk].responses == 6 and officers[other.pk].result is None
+    assert officers[other.pk].thin_month
+    # The other officer's February is publishable on its own.
+    february = ikm_by("officer", office=mpp.office, start=DAY, end=DAY)
+    assert february[other.pk].result.ikm == Decimal("50.00")
+
+
+def test_the_report_reads_whole_months_and_hides_profile_and_suggestions_of_a_thin_month(mpp):
+    admin = make_officer(mpp.dukcapil, role="office_admin")
+    for _ in range(5):
+        make_response(mpp.ktp, DAY, 4, suggestion="Antrean tertib")
+    make_response(mpp.ktp, dt.date(2025, 3, 3), 1, suggestion="Petugas kasar")  # alone in March
+    report = satisfaction_report(user=admin, office=mpp.office, start=DAY, end=dt.date(2025, 3, 5))
+    assert (report.start, report.end) == (dt.date(2025, 2, 1), dt.date(2025, 3, 31))
+    assert report.total.responses == 6 and not report.total.shown
+    assert report.profile == {} and report.suggestions == [] and report.by_officer is None
+    february = satisfaction_report(user=admin, office=mpp.office, start=DAY, end=DAY)
+    assert february.suggestions == ["Antrean tertib"] * 5
+
+
+def test_the_one_year_cap_applies_to_the_widened_period(mpp):
+    ikm_aggregate(office=mpp.office, start=dt.date(2025, 1, 31), end=dt.date(2025, 12, 1))
+    with pytest.raises(DomainError) as refused:
+        ikm_aggregate(office=mpp.office, start=dt.date(2025, 1, 15), end=dt.date(2026, 1, 14))
+    assert (refused.value.code, refused.value.field) == (ErrorCode.INVALID_PERIOD, "from")

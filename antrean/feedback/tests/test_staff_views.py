@@ -234,3 +234,37 @@ def test_reports_below_the_floor_carry_no_figures(client, mpp):
     assert not any("IKM unit pelayanan" in str(cell) for row in rows for cell in row)
     page = text_of(client.get(PAGE, {**Q1, "unit": f"a{mpp.samsat.pk}"}))
     assert "Belum cukup jawaban" in page and "Nilai per unsur" not in page
+
+
+def test_a_date_range_is_read_over_whole_months_and_a_thin_month_hides_the_figures(client, mpp):
+    sign_in(client, make_superuser())
+    samsat = {"unit": f"a{mpp.samsat.pk}", "periode": "rentang"}
+    february = {**samsat, "dari": "2025-02-10", "sampai": "2025-02-11"}
+    page = text_of(client.get(PAGE, february))
+    assert "1 Feb 2025 – 28 Feb 2025" in page
+    assert "diperluas ke awal dan akhir bulannya" in page
+    assert "Belum cukup jawaban" not in page and "Nilai per unsur" in page
+    make_response(mpp.stnk, dt.date(2025, 3, 3), 1, suggestion="Parkir sempit")  # alone in March
+    to_march = {**samsat, "dari": "2025-02-10", "sampai": "2025-03-05"}
+    page = text_of(client.get(PAGE, to_march))
+    assert "1 Feb 2025 – 31 Mar 2025" in page
+    assert "Belum cukup jawaban" in page and "Ada bulan dalam periode ini" in page
+    assert "Nilai per unsur" not in page and "Parkir sempit" not in page
+    response = client.get(PDF, to_march)
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    text = re.sub(r"\s+", " ", text)
+    assert "1 Februari 2025 – 31 Maret 2025" in text and "Ada bulan dalam periode ini" in text
+    assert "IKM unit pelayanan" not in text and "Parkir sempit" not in text
+    assert response["Content-Disposition"].endswith('-20250201-20250331.pdf"')
+    rows = xlsx_rows(client.get(XLSX, to_march).content)
+    assert ["Periode", "1 Februari 2025 – 31 Maret 2025"] in rows
+    assert ["Jumlah responden", 6] in rows
+    assert not any("IKM unit pelayanan" in str(cell) for row in rows for cell in row)
+
+
+def test_a_range_of_thirteen_months_once_widened_is_refused(client, mpp):
+    sign_in(client, make_superuser())
+    page = text_of(
+        client.get(PAGE, {"periode": "rentang", "dari": "2025-01-15", "sampai": "2026-01-14"})
+    )
+    assert "Periode tidak sah" in page and "12 bulan" in page
