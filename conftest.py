@@ -41,3 +41,23 @@ def admin_client(db, admin_user):
     from antrean.testing.signin import sign_in
 
     return sign_in(Client(), admin_user)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every transactional test restores the database the migrations left (serialized
+    rollback). A transactional test without it flushes the tables and lets `post_migrate`
+    re-create the content types under new ids; the next serialized test on that worker then
+    fails to restore them (a unique clash on django_content_type), whatever order xdist picks.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+            name in getattr(item, "fixturenames", ())
+            for name in ("transactional_db", "live_server")
+        )
+        if transactional and not (marker is not None and marker.kwargs.get("serialized_rollback")):
+            kwargs = dict(marker.kwargs) if marker is not None else {}
+            kwargs.update(transaction=True, serialized_rollback=True)
+            item.add_marker(
+                pytest.mark.django_db(*(marker.args if marker else ()), **kwargs), append=False
+            )
