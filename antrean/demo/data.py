@@ -24,6 +24,9 @@ OFFICES = [
         "region_name": "Kabupaten Badung",
         "province_code": "51",
         "province_name": "Bali",
+        # Demo accounts of the governments above the office (demo_staff_ensure).
+        "province_account": "pemprov-bali",
+        "regency_account": "pemkab-badung",
         "timezone": "Asia/Makassar",
         "address": (
             "Kompleks Pusat Pemerintahan Kabupaten Badung, Jl. Raya Sempidi, Mangupura, "
@@ -921,6 +924,8 @@ OFFICES = [
         "region_name": "Kabupaten Sidoarjo",
         "province_code": "35",
         "province_name": "Jawa Timur",
+        "province_account": "pemprov-jatim",
+        "regency_account": "pemkab-sidoarjo",
         "timezone": "Asia/Jakarta",
         "address": (
             "Jl. Jaksa Agung Suprapto, Kecamatan Sidoarjo, Kabupaten Sidoarjo, Jawa Timur 61218"

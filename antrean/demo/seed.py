@@ -240,10 +240,20 @@ def inspector_username(office: Office) -> str:
     return f"inspektorat-{office.code}"
 
 
+def office_head_username(office: Office) -> str:
+    return f"kepala-{office.code}"
+
+
+# The ministry's demo account (national admin: every office and region).
+NATIONAL_USERNAME = "kemenpanrb"
+
+
 def demo_staff_ensure(*, password: str | None) -> StaffReport:
     """For each demo office present: its counters (when it has none yet), one officer per
-    agency (username = agency code), one office admin (`admin-<office code>`) and one
-    inspectorate account of the office's region (`inspektorat-<office code>`).
+    agency (username = agency code), one office admin (`admin-<office code>`), its head
+    (`kepala-<office code>`), one inspectorate account of the office's region
+    (`inspektorat-<office code>`), and the admins of its regency (`pemkab-…`) and province
+    (`pemprov-…`); once, the ministry's national admin (`kemenpanrb`).
 
     Every account gets `password` (the development admin's), or its own generated one when
     that is unknown. Existing accounts are left exactly as they are: their password may have
@@ -285,6 +295,38 @@ def demo_staff_ensure(*, password: str | None) -> StaffReport:
                 shared=shared,
                 report=report,
             )
+            _account_ensure(
+                username=office_head_username(office),
+                first_name="Kepala",
+                last_name=office.name,
+                role=Membership.Role.OFFICE_HEAD,
+                office=office,
+                agency=None,
+                shared=shared,
+                report=report,
+            )
+            _account_ensure(
+                username=data["regency_account"],
+                first_name="Admin",
+                last_name=office.region.name,
+                role=Membership.Role.REGENCY_ADMIN,
+                office=None,
+                agency=None,
+                region=office.region,
+                shared=shared,
+                report=report,
+            )
+            _account_ensure(
+                username=data["province_account"],
+                first_name="Admin",
+                last_name=f"Provinsi {office.region.parent.name}",
+                role=Membership.Role.PROVINCE_ADMIN,
+                office=None,
+                agency=None,
+                region=office.region.parent,
+                shared=shared,
+                report=report,
+            )
             # The inspectorate (APIP) of the office's region: it alone reads the reports.
             _account_ensure(
                 username=inspector_username(office),
@@ -297,6 +339,17 @@ def demo_staff_ensure(*, password: str | None) -> StaffReport:
                 shared=shared,
                 report=report,
             )
+    if any(Office.objects.filter(code=data["code"]).exists() for data in OFFICES):
+        _account_ensure(
+            username=NATIONAL_USERNAME,
+            first_name="Kementerian PANRB",
+            last_name="",
+            role=Membership.Role.NATIONAL_ADMIN,
+            office=None,
+            agency=None,
+            shared=shared,
+            report=report,
+        )
     return report
 
 

@@ -206,8 +206,8 @@ class MembershipAdmin(MembershipScope, admin.ModelAdmin):
     list_filter = ["role", "office"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "agency__short_name"]
     list_select_related = ["user", "office", "agency", "region"]
-    # The inspectorate's region is granted by national admins only (permissions.can_grant).
-    scope_national_fields = ("region",)
+    # A region (regional roles, the inspectorate) is set by national and regional admins only
+    # (MembershipScope.get_readonly_fields; permissions.can_grant decides which).
     ordering = ["office__name", "role", "user__username"]
     autocomplete_fields = ["user"]
 

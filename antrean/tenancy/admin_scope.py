@@ -43,7 +43,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from antrean.tenancy import permissions
-from antrean.tenancy.models import Agency, Office, Region
+from antrean.tenancy.models import Agency, Membership, Office, Region
 
 # Who may add and delete rows, beyond changing them (`ScopedAdmin.scope_add_delete_by`).
 BY_ROW = "row"  # whoever administers the row
@@ -381,11 +381,13 @@ def _granting_form(form_class, user):
             role = data.get("role")
             office = data.get("office")
             agency = data.get("agency")
+            region = data.get("region")
             if role and not permissions.can_grant(
                 user,
                 role,
                 office_id=office.pk if office else None,
                 agency_id=agency.pk if agency else None,
+                region_id=region.pk if region else None,
             ):
                 raise ValidationError(
                     _("Anda tidak berwenang memberi peran ini di kantor atau instansi tersebut.")
@@ -415,17 +417,21 @@ class MembershipScope(ScopedAdmin):
     def scope_filter(self, request, queryset, *, write):
         if write:
             return permissions.filter_grantable(request.user, queryset)
-        return permissions.filter_administered(request.user, queryset, agency="agency")
+        return permissions.filter_memberships_seen(request.user, queryset)
 
     def scope_allows(self, request, obj, *, write):
         user = request.user
         if write:
             return permissions.can_grant(
-                user, obj.role, office_id=obj.office_id, agency_id=obj.agency_id
+                user,
+                obj.role,
+                office_id=obj.office_id,
+                agency_id=obj.agency_id,
+                region_id=obj.region_id,
             )
-        return permissions.can_administer_agency(
-            user, agency_id=obj.agency_id, office_id=obj.office_id
-        )
+        return permissions.filter_memberships_seen(
+            user, Membership.objects.filter(pk=obj.pk)
+        ).exists()
 
     def scope_reaches_any(self, request, *, write):
         return permissions.scope_of(request.user).is_admin
@@ -436,7 +442,18 @@ class MembershipScope(ScopedAdmin):
     def scope_field_choices(self, request, db_field):
         if db_field.name == "office":
             return _grant_office_choices(request)
+        if db_field.name == "region":
+            # The regions below one's own (a province's regencies); everything for national.
+            if _everything(request):
+                return Region.objects.all()
+            return Region.objects.filter(parent__in=permissions.scope_of(request.user).region_ids)
         return super().scope_field_choices(request, db_field)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if not permissions.scope_of(request.user).is_regional:
+            fields = [*fields, *(f for f in ("region",) if f not in fields)]
+        return fields
 
 
 class MembershipInlineScope(ScopedInline):
@@ -444,9 +461,7 @@ class MembershipInlineScope(ScopedInline):
     anyone below a national admin starts with one role the maker may grant."""
 
     def get_queryset(self, request):
-        return permissions.filter_administered(
-            request.user, super().get_queryset(request), agency="agency"
-        )
+        return permissions.filter_memberships_seen(request.user, super().get_queryset(request))
 
     def get_min_num(self, request, obj=None, **kwargs):
         return 1 if obj is None and not _everything(request) else super().get_min_num(request, obj)

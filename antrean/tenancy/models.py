@@ -244,14 +244,18 @@ class Agency(models.Model):
 
 class Membership(models.Model):
     """What a staff account may do, and where: an officer of one agency at one office, an
-    office or agency admin, a national admin (no office), or the inspectorate (APIP) of a
+    agency admin, an office admin or head, the admin of a regency/city or a province (the
+    offices of the region), a national admin (no office), or the inspectorate (APIP) of a
     region, which handles the gratification reports of the region's offices and nothing
-    else."""
+    else. `antrean.tenancy.permissions` turns these rows into what the account reaches."""
 
     class Role(models.TextChoices):
         OFFICER = "officer", _("Petugas loket")
         AGENCY_ADMIN = "agency_admin", _("Admin instansi")
         OFFICE_ADMIN = "office_admin", _("Admin kantor")
+        OFFICE_HEAD = "office_head", _("Kepala kantor")
+        REGENCY_ADMIN = "regency_admin", _("Admin kabupaten/kota")
+        PROVINCE_ADMIN = "province_admin", _("Admin provinsi")
         NATIONAL_ADMIN = "national_admin", _("Admin nasional")
         INSPECTORATE = "inspectorate", _("Inspektorat (APIP)")
 
@@ -279,7 +283,8 @@ class Membership(models.Model):
         related_name="memberships",
     )
 
-    # Only for the regional roles (the inspectorate): a province reaches its regencies' offices.
+    # Only for the regional roles (province, regency, inspectorate): a province reaches its
+    # regencies' offices.
     region = models.ForeignKey(
         Region,
         verbose_name=_("wilayah"),
@@ -297,9 +302,14 @@ class Membership(models.Model):
                 fields=["user", "role", "office", "agency", "region"], name="membership_unique"
             ),
             models.CheckConstraint(
-                condition=~Q(role="inspectorate")
+                condition=~Q(role__in=["inspectorate", "province_admin", "regency_admin"])
                 | Q(region__isnull=False, office__isnull=True, agency__isnull=True),
-                name="inspectorate_has_region",
+                name="regional_role_has_region",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["inspectorate", "province_admin", "regency_admin"])
+                | Q(region__isnull=True),
+                name="only_regional_roles_have_region",
             ),
         ]
 
@@ -308,16 +318,25 @@ class Membership(models.Model):
         return f"{self.user} — {self.get_role_display()} ({where})"
 
     def clean(self):
-        if self.role == self.Role.INSPECTORATE:
+        if self.role in REGIONAL_ROLES:
             if not self.region_id:
-                raise ValidationError({"region": _("Inspektorat harus terikat pada satu wilayah.")})
+                raise ValidationError({"region": _("Peran ini harus terikat pada satu wilayah.")})
             if self.office_id or self.agency_id:
                 raise ValidationError(
-                    {"office": _("Inspektorat terikat pada wilayah, bukan kantor atau instansi.")}
+                    {"office": _("Peran ini terikat pada wilayah, bukan kantor atau instansi.")}
+                )
+            level = self.region.level
+            if self.role == self.Role.PROVINCE_ADMIN and level != Region.Level.PROVINCE:
+                raise ValidationError({"region": _("Admin provinsi harus terikat pada provinsi.")})
+            if self.role == self.Role.REGENCY_ADMIN and level == Region.Level.PROVINCE:
+                raise ValidationError(
+                    {"region": _("Admin kabupaten/kota harus terikat pada kabupaten atau kota.")}
                 )
             return
         if self.region_id:
-            raise ValidationError({"region": _("Hanya inspektorat yang terikat pada wilayah.")})
+            raise ValidationError(
+                {"region": _("Hanya peran wilayah dan inspektorat yang terikat pada wilayah.")}
+            )
         needs_agency = self.role in (self.Role.OFFICER, self.Role.AGENCY_ADMIN)
         if needs_agency and not self.agency_id:
             raise ValidationError({"agency": _("Petugas dan admin instansi harus punya instansi.")})
@@ -325,3 +344,11 @@ class Membership(models.Model):
             raise ValidationError({"office": _("Peran ini harus terikat pada satu kantor.")})
         if self.agency_id and self.office_id and self.agency.office_id != self.office_id:
             raise ValidationError({"agency": _("Instansi ini bukan bagian dari kantor tersebut.")})
+
+
+# Roles bound to a region rather than an office.
+REGIONAL_ROLES = (
+    Membership.Role.PROVINCE_ADMIN,
+    Membership.Role.REGENCY_ADMIN,
+    Membership.Role.INSPECTORATE,
+)

@@ -9,11 +9,24 @@ Scopes come from `Membership` rows:
 | role             | sees and acts on                                                      |
 | ---------------- | --------------------------------------------------------------------- |
 | superuser        | everything (the installation's operator)                              |
-| national_admin   | every office                                                          |
+| national_admin   | every office and region; creates offices anywhere                     |
+| province_admin   | the offices of its province (its regencies' and cities'), as an       |
+|                  | office admin does; the province's and its regencies' dashboards;      |
+|                  | creates offices there                                                 |
+| regency_admin    | the same for one regency or city (the government owning the MPP)      |
+| office_head      | its office, as its office admin does, and the office's monthly report |
 | office_admin     | its office: configuration, all agencies, counters, tickets, audit    |
 | agency_admin     | its agency at its office: services, counters, officers, tickets      |
 | officer          | its agency's counters and tickets at its office                      |
 | inspectorate     | the gratification reports of its region's offices, and nothing else  |
+
+A level grants the roles below it, inside its own scope (`can_grant`): national any; a
+province the regency admins of its regencies and every office role of its offices; a regency
+every office role of its offices; an office head its office's admins, agency admins and
+officers; an office admin the same (its peers included, as before regions existed); an agency
+admin its officers. The inspectorate is granted only from above the region it inspects (the
+national admin for a province's, national or the province for a regency's): nobody appoints
+their own overseer.
 
 Survey figures (IKM, `can_see_satisfaction`): office and national admins see the whole
 office; agency admins and officers their agency's figures only; figures per officer or per
@@ -23,8 +36,8 @@ from `feedback.models.ANONYMITY_MIN` responses. No one sees which ticket gave wh
 The inspectorate (APIP) is bound to a region (a regency/city, or a province and so every
 office of its regencies). It is deliberately outside `everything`: a national admin or the
 installation's superuser does not read reports, and the inspectorate sees no ticket, message
-or configuration. Further regional roles (province, regency) will widen `Scope.office_ids`
-by region; the functions below stay the same.
+or configuration. The regional admins widen `Scope.office_ids` to their region's offices;
+`Scope.region_ids` holds the regions whose dashboards they read and where they create offices.
 
 A user's scope is read once per request and kept on the user object (`scope_of`).
 """
@@ -37,13 +50,20 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from antrean.core.errors import DomainError, ErrorCode
-from antrean.tenancy.models import Agency, Membership, Office
+from antrean.tenancy.models import Agency, Membership, Office, Region
 
 Role = Membership.Role
 
 # Roles bound to one agency, and roles that administer (configure) what they are bound to.
 AGENCY_ROLES = (Role.OFFICER, Role.AGENCY_ADMIN)
-ADMIN_ROLES = (Role.AGENCY_ADMIN, Role.OFFICE_ADMIN, Role.NATIONAL_ADMIN)
+OFFICE_WHOLE_ROLES = (Role.OFFICE_ADMIN, Role.OFFICE_HEAD)  # administer one office whole
+REGION_ADMIN_ROLES = (Role.PROVINCE_ADMIN, Role.REGENCY_ADMIN)  # administer a region's offices
+ADMIN_ROLES = (
+    Role.AGENCY_ADMIN,
+    *OFFICE_WHOLE_ROLES,
+    *REGION_ADMIN_ROLES,
+    Role.NATIONAL_ADMIN,
+)
 
 _CACHE_ATTR = "_antrean_scope"
 
@@ -58,6 +78,8 @@ class Scope:
     admin_agency_ids: frozenset[int] = frozenset()  # agencies it administers
     member_office_ids: frozenset[int] = frozenset()  # offices where it holds any role
     inspected_office_ids: frozenset[int] = frozenset()  # offices whose reports it handles
+    region_ids: frozenset[int] = frozenset()  # regions it administers (a province's regencies too)
+    head_office_ids: frozenset[int] = frozenset()  # offices it heads (the monthly report)
 
     @property
     def is_staff_anywhere(self) -> bool:
@@ -66,7 +88,12 @@ class Scope:
     @property
     def is_admin(self) -> bool:
         """Holds a role that configures something (two-factor sign-in is required for it)."""
-        return self.everything or bool(self.office_ids or self.admin_agency_ids)
+        return self.everything or bool(self.office_ids or self.admin_agency_ids or self.region_ids)
+
+    @property
+    def is_regional(self) -> bool:
+        """Administers at least one region (or everything): sees regional dashboards."""
+        return self.everything or bool(self.region_ids)
 
     @property
     def is_inspector(self) -> bool:
@@ -89,18 +116,31 @@ def scope_of(user) -> Scope:
         rows = list(
             Membership.objects.filter(user=user).values_list("role", "office", "agency", "region")
         )
-        regions = [g for r, _o, _a, g in rows if r == Role.INSPECTORATE and g]
-        inspected = frozenset(_offices_of_regions(regions)) if regions else frozenset()
-        rows = [(r, o, a) for r, o, a, _g in rows]
-        if any(role == Role.NATIONAL_ADMIN for role, _office, _agency in rows):
+        inspected_regions = [g for r, _o, _a, g in rows if r == Role.INSPECTORATE and g]
+        inspected = (
+            frozenset(_offices_of_regions(inspected_regions)) if inspected_regions else frozenset()
+        )
+        if any(role == Role.NATIONAL_ADMIN for role, _o, _a, _g in rows):
             scope = Scope(everything=True, inspected_office_ids=inspected)
         else:
+            admin_regions = [g for r, _o, _a, g in rows if r in REGION_ADMIN_ROLES and g]
+            region_ids = frozenset(_regions_within(admin_regions)) if admin_regions else frozenset()
+            regional_offices = (
+                frozenset(_offices_of_regions(list(region_ids))) if region_ids else frozenset()
+            )
+            whole = frozenset(o for r, o, _a, _g in rows if r in OFFICE_WHOLE_ROLES and o)
             scope = Scope(
                 inspected_office_ids=inspected,
-                office_ids=frozenset(o for r, o, _a in rows if r == Role.OFFICE_ADMIN and o),
-                agency_ids=frozenset(a for r, _o, a in rows if r in AGENCY_ROLES and a),
-                admin_agency_ids=frozenset(a for r, _o, a in rows if r == Role.AGENCY_ADMIN and a),
-                member_office_ids=frozenset(o for _r, o, _a in rows if o),
+                office_ids=whole | regional_offices,
+                agency_ids=frozenset(a for r, _o, a, _g in rows if r in AGENCY_ROLES and a),
+                admin_agency_ids=frozenset(
+                    a for r, _o, a, _g in rows if r == Role.AGENCY_ADMIN and a
+                ),
+                member_office_ids=frozenset(o for _r, o, _a, _g in rows if o) | regional_offices,
+                region_ids=region_ids,
+                head_office_ids=frozenset(
+                    o for r, o, _a, _g in rows if r == Role.OFFICE_HEAD and o
+                ),
             )
     setattr(user, _CACHE_ATTR, scope)
     return scope
@@ -112,6 +152,15 @@ def _offices_of_regions(region_ids: list[int]) -> list[int]:
         Office.objects.filter(
             Q(region__in=region_ids) | Q(region__parent__in=region_ids)
         ).values_list("pk", flat=True)
+    )
+
+
+def _regions_within(region_ids: list[int]) -> list[int]:
+    """The regions and, for a province, its regencies and cities."""
+    return list(
+        Region.objects.filter(Q(pk__in=region_ids) | Q(parent__in=region_ids)).values_list(
+            "pk", flat=True
+        )
     )
 
 
@@ -274,25 +323,46 @@ def can_see_satisfaction_by_person(user, *, office_id: int | None, agency_id: in
 
 # --- Staff accounts and their roles ------------------------------------------------------------
 
-# What an office admin may give at its own office: every role up to its own.
+# What an office admin or head may give at its own office: the office roles up to the admin's.
 OFFICE_GRANTABLE = (Role.OFFICER, Role.AGENCY_ADMIN, Role.OFFICE_ADMIN)
+# What a regional admin may give at the offices of its region: every office role.
+REGION_OFFICE_GRANTABLE = (*OFFICE_GRANTABLE, Role.OFFICE_HEAD)
+# What a province may give in its regencies and cities (the inspectorate: from above only).
+SUBREGION_GRANTABLE = (Role.REGENCY_ADMIN, Role.INSPECTORATE)
 
 
-def can_grant(user, role: str, *, office_id: int | None, agency_id: int | None) -> bool:
-    """May give (or take back) `role` at the office and agency: superusers and national admins
-    any role; office admins the officer, agency admin and office admin roles at their own
-    office; agency admins the officer role at their own agency. Never a role above one's own,
-    never elsewhere."""
+def can_grant(
+    user,
+    role: str,
+    *,
+    office_id: int | None,
+    agency_id: int | None,
+    region_id: int | None = None,
+) -> bool:
+    """May give (or take back) `role` at the office and agency, or over the region: see the
+    module's table. Never a role above one's own, never outside one's scope."""
     scope = scope_of(user)
     if role not in Role.values:
         return False
     if scope.everything:
         return True
-    if role == Role.NATIONAL_ADMIN or office_id is None:
+    if role in (Role.NATIONAL_ADMIN, Role.PROVINCE_ADMIN):
+        return False
+    if role in SUBREGION_GRANTABLE:
+        if region_id is None or office_id is not None or agency_id is not None:
+            return False
+        parent = Region.objects.filter(pk=region_id).values_list("parent", flat=True).first()
+        return parent is not None and parent in scope.region_ids
+    if office_id is None or region_id is not None:
         return False
     if agency_id is not None and not Agency.objects.filter(pk=agency_id, office=office_id).exists():
         return False
     if office_id in scope.office_ids:
+        if (
+            scope.region_ids
+            and Office.objects.filter(pk=office_id, region__in=scope.region_ids).exists()
+        ):
+            return role in REGION_OFFICE_GRANTABLE
         return role in OFFICE_GRANTABLE
     return role == Role.OFFICER and agency_id in scope.admin_agency_ids
 
@@ -304,7 +374,20 @@ def filter_grantable(user, memberships: QuerySet[Membership]) -> QuerySet[Member
         return memberships
     return memberships.filter(
         Q(office__in=scope.office_ids, role__in=OFFICE_GRANTABLE)
+        | Q(office__region__in=scope.region_ids, role__in=REGION_OFFICE_GRANTABLE)
         | Q(agency__in=scope.admin_agency_ids, role=Role.OFFICER)
+        | Q(region__parent__in=scope.region_ids, role__in=SUBREGION_GRANTABLE)
+    )
+
+
+def filter_memberships_seen(user, memberships: QuerySet[Membership]) -> QuerySet[Membership]:
+    """The memberships the account sees: those of the offices and agencies it administers, and
+    the regional roles of the regions below its own."""
+    scope = scope_of(user)
+    if scope.everything:
+        return memberships
+    return filter_administered(user, memberships, agency="agency") | memberships.filter(
+        region__parent__in=scope.region_ids
     )
 
 
@@ -317,7 +400,7 @@ def accounts_in_scope(user) -> QuerySet:
     accounts = get_user_model().objects.all()
     if scope.everything:
         return accounts
-    memberships = filter_administered(user, Membership.objects.all(), agency="agency")
+    memberships = filter_memberships_seen(user, Membership.objects.all())
     return accounts.filter(pk__in=memberships.values("user"))
 
 
@@ -391,3 +474,71 @@ def may_unlock_accounts(user) -> bool:
     """Sees the page of locked accounts: office admins, national admins, superusers."""
     scope = scope_of(user)
     return scope.everything or bool(scope.office_ids)
+
+
+# --- Regions, dashboards and onboarding --------------------------------------------------------
+
+
+def regions_in_scope(user) -> QuerySet[Region]:
+    """Regions whose figures the account reads and where it onboards offices: every region
+    for national admins, a province with its regencies and cities, one regency or city."""
+    scope = scope_of(user)
+    regions = Region.objects.all()
+    return regions if scope.everything else regions.filter(pk__in=scope.region_ids)
+
+
+def can_see_region(user, region_id: int | None) -> bool:
+    scope = scope_of(user)
+    return region_id is not None and (scope.everything or region_id in scope.region_ids)
+
+
+def can_see_dashboard(user, office_id: int | None) -> bool:
+    """Reads an office's dashboard, its exports and its monthly report: whoever administers
+    the office whole (its admins and head, its region's admins, national), and an agency
+    admin for its own agency's part (`dashboard_agency_ids`)."""
+    scope = scope_of(user)
+    if office_id is None:
+        return False
+    if scope.everything or office_id in scope.office_ids:
+        return True
+    return Agency.objects.filter(pk__in=scope.admin_agency_ids, office=office_id).exists()
+
+
+def dashboard_agency_ids(user, office_id: int) -> frozenset[int] | None:
+    """The agencies whose figures the account reads on the office's dashboard: None for the
+    whole office, else the agencies it administers there (empty: nothing)."""
+    scope = scope_of(user)
+    if scope.everything or office_id in scope.office_ids:
+        return None
+    return frozenset(
+        Agency.objects.filter(pk__in=scope.admin_agency_ids, office=office_id).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def offices_with_dashboard(user) -> QuerySet[Office]:
+    """Offices whose dashboard the account reads (whole or in part)."""
+    scope = scope_of(user)
+    offices = Office.objects.all()
+    if scope.everything:
+        return offices
+    return offices.filter(
+        Q(pk__in=scope.office_ids) | Q(agencies__in=scope.admin_agency_ids)
+    ).distinct()
+
+
+def is_office_head(user, office_id: int | None) -> bool:
+    """Heads the office: the monthly report is made for (and sent to) them."""
+    return office_id is not None and office_id in scope_of(user).head_office_ids
+
+
+def may_onboard(user) -> bool:
+    """Sees the onboarding (office workbook import) page: national and regional admins."""
+    return scope_of(user).is_regional
+
+
+def can_onboard(user, region_id: int | None) -> bool:
+    """Creates an office in the region, or updates one of its offices from a workbook (an
+    update that moves an office to another region needs both regions)."""
+    return can_see_region(user, region_id)

@@ -170,8 +170,55 @@ def make_officer(agency: Agency, *, role: str = "officer", username: str | None 
         user=user,
         role=role,
         office=agency.office,
-        agency=None if role == Membership.Role.OFFICE_ADMIN else agency,
+        agency=None
+        if role in (Membership.Role.OFFICE_ADMIN, Membership.Role.OFFICE_HEAD)
+        else agency,
     )
+    return user
+
+
+def make_province(code: str = "51", name: str = "Bali") -> Region:
+    region, _ = Region.objects.get_or_create(
+        code=code, defaults={"name": name, "level": Region.Level.PROVINCE}
+    )
+    return region
+
+
+def make_regency(code: str, name: str, *, province: Region) -> Region:
+    """A regency of `province` (created, or the existing one moved under it)."""
+    region, _ = Region.objects.update_or_create(
+        code=code, defaults={"name": name, "level": Region.Level.REGENCY, "parent": province}
+    )
+    return region
+
+
+def make_regional_admin(region: Region, *, username: str | None = None):
+    """The admin of a province or of a regency/city (the role follows the region's level)."""
+    from django.contrib.auth import get_user_model
+
+    from antrean.tenancy.models import Membership
+
+    role = (
+        Membership.Role.PROVINCE_ADMIN
+        if region.level == Region.Level.PROVINCE
+        else Membership.Role.REGENCY_ADMIN
+    )
+    user = get_user_model().objects.create_user(
+        username=username or f"pemda-{next(_seq)}", password=None, is_staff=True
+    )
+    Membership.objects.create(user=user, role=role, region=region)
+    return user
+
+
+def make_national_admin(*, username: str | None = None):
+    from django.contrib.auth import get_user_model
+
+    from antrean.tenancy.models import Membership
+
+    user = get_user_model().objects.create_user(
+        username=username or f"nasional-{next(_seq)}", password=None, is_staff=True
+    )
+    Membership.objects.create(user=user, role=Membership.Role.NATIONAL_ADMIN)
     return user
 
 

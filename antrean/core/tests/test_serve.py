@@ -117,6 +117,14 @@ def test_setup_gives_the_demo_admins_an_authenticator_printed_once(tmp_path, mon
         # The inspectorate signs in with a second factor too (it reads reporters' words).
         "inspektorat-mpp-badung",
         "inspektorat-mpp-sidoarjo",
+        # The roles above the office configure too.
+        "kepala-mpp-badung",
+        "kepala-mpp-sidoarjo",
+        "pemkab-badung",
+        "pemkab-sidoarjo",
+        "pemprov-bali",
+        "pemprov-jatim",
+        "kemenpanrb",
     }
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     for username, secret in lines.items():

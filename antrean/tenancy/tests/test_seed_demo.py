@@ -18,7 +18,12 @@ from antrean.core.management.commands.serve import (
 from antrean.demo.data import OFFICES
 from antrean.demo.seed import demo_staff_ensure
 from antrean.tenancy.models import Agency, Closure, Membership, Office, OpeningHours, Region
-from antrean.tenancy.permissions import can_handle_reports, can_operate_counter
+from antrean.tenancy.permissions import (
+    can_handle_reports,
+    can_operate_counter,
+    can_see_dashboard,
+    is_office_head,
+)
 from antrean.testing.factories import make_office, make_service
 
 MODELS = [Region, Office, OpeningHours, Closure, Agency, Service, Slot, Counter]
@@ -177,8 +182,10 @@ def test_demo_officers_and_office_admins_can_log_in(client):
     _seed()
     report = demo_staff_ensure(password="sandi-demo-123")
     agencies = Agency.objects.all()
-    # An officer per agency, an office admin and an inspectorate account per office.
-    assert len(report.accounts) == agencies.count() + 2 * Office.objects.count()
+    # An officer per agency; an office admin, a head, an inspectorate account, a regency and a
+    # province admin per office (the two demo offices are in different provinces); the
+    # ministry's account once.
+    assert len(report.accounts) == agencies.count() + 5 * Office.objects.count() + 1
     assert all(account.password is None for account in report.accounts)  # the admin's
     User = get_user_model()
     for agency in agencies.select_related("office"):
@@ -206,6 +213,21 @@ def test_demo_officers_and_office_admins_can_log_in(client):
             office.region,
         )
         assert can_handle_reports(inspector, office.pk)
+        head = User.objects.get(username=f"kepala-{office.code}")
+        assert is_office_head(head, office.pk)
+    # The governments above the offices: each reaches its own region's office only.
+    badung = Office.objects.get(code="mpp-badung")
+    sidoarjo = Office.objects.get(code="mpp-sidoarjo")
+    for username, mine, other in [
+        ("pemkab-badung", badung, sidoarjo),
+        ("pemprov-bali", badung, sidoarjo),
+        ("pemkab-sidoarjo", sidoarjo, badung),
+        ("pemprov-jatim", sidoarjo, badung),
+    ]:
+        user = User.objects.get(username=username)
+        assert can_see_dashboard(user, mine.pk) and not can_see_dashboard(user, other.pk)
+    ministry = User.objects.get(username="kemenpanrb")
+    assert all(can_see_dashboard(ministry, office.pk) for office in Office.objects.all())
 
     # Through the real login page (the sign-in lock in the way, as in production).
     response = client.post(

@@ -135,8 +135,10 @@ def demo_staff_setup(stdout, *, var_dir: Path) -> None:
     if not generated:
         stdout.write(
             f"{len(report.accounts)} akun staf contoh dibuat (petugas: nama pengguna = kode "
-            "instansi, mis. disdukcapil; admin kantor: admin-<kode kantor>; inspektorat: "
-            "inspektorat-<kode kantor>), kata sandi sama dengan akun admin."
+            "instansi, mis. disdukcapil; admin kantor: admin-<kode kantor>; kepala kantor: "
+            "kepala-<kode kantor>; inspektorat: inspektorat-<kode kantor>; pemerintah daerah: "
+            "pemkab-badung, pemprov-bali, …; nasional: kemenpanrb), kata sandi sama dengan "
+            "akun admin."
         )
         return
     path = var_dir / STAFF_PASSWORD_FILE
@@ -152,12 +154,17 @@ def demo_staff_setup(stdout, *, var_dir: Path) -> None:
 
 
 def dev_two_factor_accounts() -> list:
-    """The development admin and the demo office admins: the accounts `serve` made that must
-    sign in with a second factor."""
+    """The development admin and the demo admins: the accounts `serve` made that must sign in
+    with a second factor."""
     from antrean.demo.data import OFFICES
+    from antrean.demo.seed import NATIONAL_USERNAME
 
     usernames = [
         DEV_USERNAME,
+        NATIONAL_USERNAME,
+        *dict.fromkeys(data["province_account"] for data in OFFICES),
+        *(data["regency_account"] for data in OFFICES),
+        *(f"kepala-{data['code']}" for data in OFFICES),
         *(f"admin-{data['code']}" for data in OFFICES),
         *(f"inspektorat-{data['code']}" for data in OFFICES),
     ]
