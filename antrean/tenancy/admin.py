@@ -227,7 +227,7 @@ class MembershipAdmin(MembershipScope, admin.ModelAdmin):
 class MembershipInline(MembershipInlineScope, admin.TabularInline):
     model = Membership
     extra = 0
-    fields = ["role", "office", "agency"]
+    fields = ["role", "office", "agency", "region"]
     verbose_name_plural = _("peran staf (kantor dan instansi)")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -443,17 +443,32 @@ class MembershipScope(ScopedAdmin):
         if db_field.name == "office":
             return _grant_office_choices(request)
         if db_field.name == "region":
-            # The regions below one's own (a province's regencies); everything for national.
-            if _everything(request):
-                return Region.objects.all()
-            return Region.objects.filter(parent__in=permissions.scope_of(request.user).region_ids)
+            return _grant_region_choices(request)
         return super().scope_field_choices(request, db_field)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "office" and permissions.scope_of(request.user).is_regional:
+            field.required = False  # a regional role has no office (can_grant still decides)
+        return field
+
     def get_readonly_fields(self, request, obj=None):
-        fields = super().get_readonly_fields(request, obj)
-        if not permissions.scope_of(request.user).is_regional:
-            fields = [*fields, *(f for f in ("region",) if f not in fields)]
+        return _region_read_only(request, super().get_readonly_fields(request, obj))
+
+
+def _grant_region_choices(request) -> QuerySet[Region]:
+    """Regions a regional role may be given over: those below one's own (a province's
+    regencies and cities); every region for national admins."""
+    if _everything(request):
+        return Region.objects.all()
+    return Region.objects.filter(parent__in=permissions.scope_of(request.user).region_ids)
+
+
+def _region_read_only(request, fields):
+    """Only national and regional admins set a membership's region."""
+    if permissions.scope_of(request.user).is_regional:
         return fields
+    return [*fields, *(f for f in ("region",) if f not in fields)]
 
 
 class MembershipInlineScope(ScopedInline):
@@ -462,6 +477,9 @@ class MembershipInlineScope(ScopedInline):
 
     def get_queryset(self, request):
         return permissions.filter_memberships_seen(request.user, super().get_queryset(request))
+
+    def get_readonly_fields(self, request, obj=None):
+        return _region_read_only(request, super().get_readonly_fields(request, obj))
 
     def get_min_num(self, request, obj=None, **kwargs):
         return 1 if obj is None and not _everything(request) else super().get_min_num(request, obj)
@@ -476,6 +494,8 @@ class MembershipInlineScope(ScopedInline):
     def scope_field_choices(self, request, db_field):
         if db_field.name == "office":
             return _grant_office_choices(request)
+        if db_field.name == "region":
+            return _grant_region_choices(request)
         return super().scope_field_choices(request, db_field)
 
 

@@ -31,6 +31,7 @@ from antrean.notifications.models import (
 )
 from antrean.notifications.models import Status as MessageStatus
 from antrean.queueing.models import AuditFlag
+from antrean.tenancy import permissions
 from antrean.tenancy.admin_scope import ScopedAdmin, SuperuserOnlyAdmin, restrict_unscoped
 from antrean.tenancy.models import Closure, Membership, Office
 from antrean.testing.factories import (
@@ -41,6 +42,7 @@ from antrean.testing.factories import (
     make_office,
     make_officer,
     make_region,
+    make_regional_admin,
     make_service,
     make_slot,
     sign_officer_pact,
@@ -98,9 +100,21 @@ NATIONAL_DEFAULTS = {"integrity.pacttext", "notifications.templatename"}
 # Accounts, and what belongs to an account: seen by the administrators of where they work.
 ACCOUNTS = {"auth.user": "pk", "api.apitoken": "user"}
 ADMINS_ONLY = {"tenancy.membership", *ACCOUNTS}
-ROLES = ["superuser", "national", "office_admin", "agency_admin", "officer", "stranger"]
+ROLES = [
+    "superuser",
+    "national",
+    "regency_admin",
+    "office_admin",
+    "agency_admin",
+    "officer",
+    "stranger",
+]
+# The admin of ours' regency reaches what ours' office admin does (ours is its one office).
+OFFICE_WHOLE = ("office_admin", "regency_admin")
+BELOW_NATIONAL = ["regency_admin", "office_admin", "agency_admin", "officer"]
 LEAKS = {
     "office_admin": ["Sidoarjo", "sidoarjo"],
+    "regency_admin": ["Sidoarjo", "sidoarjo"],
     "agency_admin": ["Sidoarjo", "sidoarjo", "Sebelah", "sebelah"],
     "officer": ["Sidoarjo", "sidoarjo", "Sebelah", "sebelah"],
 }
@@ -172,7 +186,9 @@ def w():
         timezone_name="Asia/Jakarta",
         region=make_region("35.15", "Kabupaten Sidoarjo"),
     )
-    bare = make_office(code="mpp-sidoarjo-dua", name="MPP Sidoarjo Dua")  # nothing in it
+    bare = make_office(  # nothing in it
+        code="mpp-sidoarjo-dua", name="MPP Sidoarjo Dua", region=make_region("35.15")
+    )
     agency = make_agency(ours, name="Dinas Badung", short_name="Disdukcapil Badung")
     sibling = make_agency(ours, name="Kantor Sebelah", short_name="Sebelah")
     foreign = make_agency(theirs, name="Dinas Sidoarjo", short_name="Disdukcapil Sidoarjo")
@@ -206,6 +222,7 @@ def w():
     Membership.objects.create(user=national, role=Role.NATIONAL_ADMIN)
     world["national"] = national
     world["office_admin"] = make_officer(agency, role=Role.OFFICE_ADMIN, username="admin-badung")
+    world["regency_admin"] = make_regional_admin(ours.region, username="pemkab-badung")
     world["agency_admin"] = make_officer(agency, role=Role.AGENCY_ADMIN, username="admin-dinas")
     world["officer"] = User.objects.get(username="badung-petugas")
     world["stranger"] = User.objects.create_user("tamu", is_staff=True)
@@ -252,13 +269,13 @@ def expected(w, role, label):
     if role == "officer" and label in ADMINS_ONLY:
         return None
     if label in ACCOUNTS:
-        where = {"office": w["ours"]} if role == "office_admin" else {"agency": w["agency"]}
+        where = {"office": w["ours"]} if role in OFFICE_WHOLE else {"agency": w["agency"]}
         users = Membership.objects.filter(**where).values("user")
         return set(
             _rows(w, label, **{f"{ACCOUNTS[label]}__in": users}).values_list("pk", flat=True)
         )
     office_path, agency_path = PATHS[label]
-    if role == "office_admin":
+    if role in OFFICE_WHOLE:
         rows = set(_rows(w, label, **{office_path: w["ours"].pk}).values_list("pk", flat=True))
         if label in NATIONAL_DEFAULTS:
             rows |= set(
@@ -297,7 +314,7 @@ def test_lists_show_only_rows_in_scope(w, label):
 @pytest.mark.parametrize("label", REGISTERED)
 def test_pages_of_rows_in_scope_show_nothing_of_other_offices(w, label):
     """Change and add pages, with their choices and inlines, for each role below national."""
-    for role in ["office_admin", "agency_admin", "officer"]:
+    for role in BELOW_NATIONAL:
         client = _client(w[role])
         pks = sorted(expected(w, role, label) or [])[:3]
         urls = [_url(label, "change", pk) for pk in pks]
@@ -323,7 +340,7 @@ def test_rows_out_of_scope_are_not_found_and_not_changed(w, label):
     row = _their_row(w, label)
     if row is None:
         pytest.skip(f"no {label} rows")  # axes keeps none until someone logs in
-    for role in ["national", "office_admin", "agency_admin", "officer", "stranger"]:
+    for role in ["national", *BELOW_NATIONAL, "stranger"]:
         if role == "national" and label not in SUPERUSER_ONLY:
             continue
         client = _client(w[role])
@@ -359,7 +376,7 @@ def test_actions_on_rows_out_of_scope_change_nothing(w, label, action):
     rows = list(_rows(w, label).values_list("pk", flat=True))
     if not rows:
         pytest.skip(f"no {label} rows")
-    for role in ["national", "office_admin", "agency_admin", "officer", "stranger"]:
+    for role in ["national", *BELOW_NATIONAL, "stranger"]:
         if role == "national" and label not in SUPERUSER_ONLY:
             continue
         theirs = sorted(set(rows) - (expected(w, role, label) or set()))
@@ -858,6 +875,11 @@ def test_new_account_needs_a_role_the_maker_may_grant(w):
         ("agency_admin", (Role.AGENCY_ADMIN, "ours", "agency"), False),
         ("agency_admin", (Role.OFFICE_ADMIN, "ours", None), False),
         ("agency_admin", (Role.OFFICER, "ours", "sibling"), False),
+        ("office_admin", (Role.OFFICE_HEAD, "ours", None), False),
+        ("regency_admin", (Role.OFFICE_HEAD, "ours", None), True),
+        ("regency_admin", (Role.OFFICE_ADMIN, "ours", None), True),
+        ("regency_admin", (Role.OFFICE_HEAD, "theirs", None), False),
+        ("regency_admin", (Role.NATIONAL_ADMIN, None, None), False),
     ],
 )
 def test_roles_are_granted_only_up_to_ones_own(w, role, grant, allowed):
@@ -876,6 +898,69 @@ def test_roles_are_granted_only_up_to_ones_own(w, role, grant, allowed):
     assert Membership.objects.count() == count + allowed
     if not allowed:
         assert "Anda tidak berwenang memberi peran ini" in response.content.decode()
+
+
+def test_a_province_admin_grants_regency_roles_below_it_and_nowhere_else(w):
+    from antrean.testing.factories import make_province
+
+    bali = make_province("51", "Bali")
+    badung = w["ours"].region
+    badung.parent = bali
+    badung.save()
+    sidoarjo = w["theirs"].region
+    province = make_regional_admin(bali, username="pemprov-bali")
+    # An account already under the province (a head of one of its offices) is given more.
+    account = make_officer(w["agency"], role=Role.OFFICE_HEAD, username="calon-pemkab")
+    client = _client(province)
+    before = snapshot()
+    for role, region in [
+        (Role.REGENCY_ADMIN, sidoarjo),  # another province's regency
+        (Role.PROVINCE_ADMIN, bali),  # its own level
+        (Role.REGENCY_ADMIN, bali),  # a regency role on a province
+    ]:
+        data = {"user": account.pk, "role": role, "region": region.pk}
+        response = client.post(_url("tenancy.membership", "add"), data)
+        assert response.status_code == 200, (role, region)
+    assert snapshot() == before
+    data = {"user": account.pk, "role": Role.REGENCY_ADMIN, "region": badung.pk}
+    assert client.post(_url("tenancy.membership", "add"), data).status_code == 302
+    membership = Membership.objects.get(user=account, role=Role.REGENCY_ADMIN)
+    assert (membership.role, membership.region) == (Role.REGENCY_ADMIN, badung)
+    # The regency admin it made now reaches ours; the office admin cannot touch that role.
+    assert permissions.can_administer_office(account, w["ours"].pk)
+    response = _client(w["office_admin"]).post(
+        _url("tenancy.membership", "delete", membership.pk), {"post": "yes"}
+    )
+    assert response.status_code in (403, 404)
+    assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_a_province_admin_makes_a_new_regency_admin_account(w):
+    from antrean.testing.factories import make_province
+
+    bali = make_province("51", "Bali")
+    w["ours"].region.parent = bali
+    w["ours"].region.save()
+    client = _client(make_regional_admin(bali, username="pemprov-bali"))
+    data = {
+        "username": "pemkab-baru",
+        "usable_password": "true",
+        "password1": "Rahasia-baru-123",
+        "password2": "Rahasia-baru-123",
+        **_inline_management("memberships", 1),
+        "memberships-0-role": Role.REGENCY_ADMIN,
+        "memberships-0-office": "",
+        "memberships-0-agency": "",
+        "memberships-0-region": w["theirs"].region.pk,  # not below Bali
+    }
+    before = snapshot()
+    assert client.post(_url("auth.user", "add"), data).status_code == 200
+    assert snapshot() == before
+    data["memberships-0-region"] = w["ours"].region.pk
+    assert client.post(_url("auth.user", "add"), data).status_code == 302
+    made = User.objects.get(username="pemkab-baru")
+    assert made.memberships.get().region == w["ours"].region
+    assert permissions.offices_administered(made).get() == w["ours"]
 
 
 def test_agency_admin_cannot_change_or_revoke_a_peer_role(w):
