@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 
 from antrean.api.certificates import router as certificates_router
+from antrean.api.dashboard import router as dashboard_router
 from antrean.api.errors import error_response, register_error_handlers
 from antrean.api.ikm import router as ikm_router
 from antrean.api.privacy import router as privacy_router
@@ -144,3 +145,4 @@ api.add_router("/v1/", privacy_router)
 api.add_router("/v1/", surveys_router)
 api.add_router("/v1/", ikm_router)
 api.add_router("/v1/", reports_router)
+api.add_router("/v1/", dashboard_router)

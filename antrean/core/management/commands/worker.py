@@ -70,6 +70,14 @@ def _erase_expired_personal_data() -> None:
     personal_data_erase_expired(time_budget=30)
 
 
+def _make_monthly_reports() -> None:
+    from antrean.dashboards.services import monthly_reports_make_due
+
+    made = monthly_reports_make_due()
+    if made:
+        logger.info("Made %d monthly report(s).", made)
+
+
 PERIODIC = [
     (60, _expire_tickets),
     (SWEEP_SECONDS, _sweep_certificates),
@@ -78,6 +86,7 @@ PERIODIC = [
     (60, _queue_reminders),
     (3600, _ensure_slots),
     (3600, _erase_expired_personal_data),
+    (3600, _make_monthly_reports),
 ]
 
 

@@ -1,0 +1,68 @@
+"""Numbers and dates as the reader's language writes them: `1.234,5` and `5 Des 2026` in
+Indonesian, `1,234.5` and `5 Dec 2026` in English. Used by the pages, the charts and the PDF
+(the CSV and XLSX files keep plain numbers and ISO dates, which spreadsheets read)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from django.utils import formats
+from django.utils.translation import pgettext
+
+DASH = "–"  # no figure (no data, or hidden to keep answers anonymous)
+
+
+def decimal(value: int | float | Decimal | Fraction) -> Decimal:
+    if isinstance(value, Fraction):
+        return Decimal(value.numerator) / Decimal(value.denominator)
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def number(value: int | float | Decimal | Fraction | None, places: int = 0) -> str:
+    """Rounded half up (as the IKM is): `1.234,5`."""
+    if value is None:
+        return DASH
+    exact = decimal(value)
+    rounded = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return formats.number_format(rounded, places, use_l10n=True, force_grouping=True)
+
+
+def percent(share: float | Decimal | Fraction | None, places: int = 1) -> str:
+    """A share (0–1) as a percentage: `12,5%`."""
+    if share is None:
+        return DASH
+    return f"{number(decimal(share) * 100, places)}%"
+
+
+def minutes(seconds: int | float | None, places: int = 1) -> str:
+    """Seconds as minutes: `4,5 mnt`."""
+    if seconds is None:
+        return DASH
+    return f"{number(decimal(seconds) / 60, places)} {pgettext('menit', 'mnt')}"
+
+
+def minutes_value(seconds: int | float | None) -> float | None:
+    """Seconds as minutes, for a chart or a spreadsheet cell (one decimal)."""
+    return None if seconds is None else round(seconds / 60, 1)
+
+
+def day(date: dt.date | None) -> str:
+    """`5 Des 2026`."""
+    return DASH if date is None else formats.date_format(date, "j M Y")
+
+
+def short_day(date: dt.date) -> str:
+    """`5 Des` (a chart's axis)."""
+    return formats.date_format(date, "j M")
+
+
+def month(date: dt.date | None) -> str:
+    """`Des 2026`."""
+    return DASH if date is None else formats.date_format(date, "M Y")
+
+
+def long_month(date: dt.date) -> str:
+    """`Desember 2026`."""
+    return formats.date_format(date, "F Y")

@@ -1,0 +1,264 @@
+"""How fast the national dashboard answers over a year of roll-ups for 500 offices, on the
+database in DATABASE_URL (a throwaway one: rows are added to it).
+
+Usage: DATABASE_URL=postgres://…/<fresh, migrated db> .venv/bin/python -m bench.dashboard
+           [--offices 500] [--days 365] [--services 3] [--requests 30] [--json PATH]
+
+Spreads the offices over the 38 provinces, one regency or city per office (Indonesia has 514), one office each with
+`--services` services of one agency, and for every office and service one roll-up row per day
+over the last `--days` days (OfficeDay and ServiceDay, bulk SQL; not part of the figure).
+Then, signed in as a national admin (through the test client, in-process: the figure is the
+server's own time, without network), asks `--requests` times each: the national dashboard
+page over the last 12 months (`?rentang=12-bulan`, every chart and table), the same page's
+comparison export (CSV), the API's summary of the largest province over the same year, and one
+office's dashboard; prints p50/p95 against the goal p95 ≤ 300 ms for the national page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import time
+
+from bench.common import django_setup, out_dir, percentile, write_json
+
+GOAL_P95_MS = 300
+BATCH = 5000
+
+
+def seed(*, offices: int, days: int, services: int, seed: int = 2026) -> dict:
+    from django.db import transaction
+    from django.utils import timezone
+
+    from antrean.catalog.models import Service
+    from antrean.stats.models import (
+        SURVEY_SUM_FIELDS,
+        WAIT_BUCKET_FIELDS,
+        OfficeDay,
+        ServiceDay,
+    )
+    from antrean.tenancy.models import Agency, Office, Region
+
+    rng = random.Random(seed)
+    started = time.monotonic()
+    # The 38 provinces (the migrations seed them); regencies of our own, numbered from 60
+    # so that real ones (the demo's 51.03) never clash.
+    provinces = list(Region.objects.filter(level=Region.Level.PROVINCE).order_by("code"))
+    regencies = Region.objects.bulk_create(
+        Region(
+            code=f"{provinces[n % len(provinces)].code}.{60 + n // len(provinces):02d}",
+            name=f"Kabupaten Uji {n + 1}",
+            level=Region.Level.REGENCY,
+            parent=provinces[n % len(provinces)],
+        )
+        for n in range(offices)
+    )
+    zones = ("Asia/Jakarta", "Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
+    office_rows = Office.objects.bulk_create(
+        Office(
+            code=f"bench-mpp-{n + 1:03d}",
+            name=f"MPP Uji {n + 1:03d}",
+            region=regencies[n],
+            timezone=zones[n % len(zones)],
+        )
+        for n in range(offices)
+    )
+    agencies = Agency.objects.bulk_create(
+        Agency(office=office, code="disdukcapil", name="Disdukcapil", short_name="Disdukcapil")
+        for office in office_rows
+    )
+    service_rows = Service.objects.bulk_create(
+        Service(
+            agency=agency,
+            office_id=agency.office_id,
+            code=f"layanan-{k + 1}",
+            name=f"Layanan {k + 1}",
+            prefix="ABC"[k % 3],
+        )
+        for agency in agencies
+        for k in range(services)
+    )
+    by_office: dict[int, list] = {}
+    for service in service_rows:
+        by_office.setdefault(service.agency.office_id, []).append(service)
+    today = timezone.now().date()
+    first = today - dt.timedelta(days=days - 1)
+    buckets = len(WAIT_BUCKET_FIELDS)
+    service_days, office_days, rows = [], [], 0
+
+    def flush() -> None:
+        nonlocal service_days, office_days
+        with transaction.atomic():
+            ServiceDay.objects.bulk_create(service_days, batch_size=BATCH)
+            OfficeDay.objects.bulk_create(office_days, batch_size=BATCH)
+        service_days, office_days = [], []
+
+    for office in office_rows:
+        size = rng.randint(20, 120)
+        for n in range(days):
+            date = first + dt.timedelta(days=n)
+            totals: dict[str, int] = {}
+            for service in by_office[office.pk]:
+                online = rng.randint(size // 3, size)
+                walkin = rng.randint(0, size // 2)
+                no_shows = rng.randint(0, online // 8 + 1)
+                served = max(0, online + walkin - no_shows)
+                histogram = [0] * buckets
+                for _ in range(served):
+                    histogram[min(buckets - 1, int(rng.expovariate(0.35)))] += 1
+                responses = served // 5
+                values = {
+                    "tickets_online": online,
+                    "tickets_walkin": walkin,
+                    "served": served,
+                    "no_shows": no_shows,
+                    "cancelled": rng.randint(0, 3),
+                    "wait_count": served,
+                    "wait_sum_s": served * rng.randint(240, 1500),
+                    "service_count": served,
+                    "service_sum_s": served * rng.randint(180, 720),
+                    "pacts_citizen": online + walkin,
+                    "calls": served + no_shows,
+                    "calls_pledged": served + no_shows - (rng.random() < 0.1),
+                    "survey_responses": responses,
+                    "audit_flags": int(rng.random() < 0.1),
+                    **dict(zip(WAIT_BUCKET_FIELDS, histogram, strict=True)),
+                    **{name: responses * rng.randint(3, 4) for name in SURVEY_SUM_FIELDS},
+                }
+                service_days.append(
+                    ServiceDay(
+                        office_id=office.pk,
+                        agency_id=service.agency_id,
+                        service_id=service.pk,
+                        date=date,
+                        wait_p50_s=rng.randint(120, 900),
+                        wait_p90_s=rng.randint(900, 3600),
+                        service_p50_s=rng.randint(180, 720),
+                        **values,
+                    )
+                )
+                for name, value in values.items():
+                    totals[name] = totals.get(name, 0) + value
+            office_days.append(
+                OfficeDay(
+                    office_id=office.pk,
+                    date=date,
+                    wait_p50_s=rng.randint(120, 900),
+                    wait_p90_s=rng.randint(900, 3600),
+                    officers_pledged=rng.randint(3, 12),
+                    reports_received=int(rng.random() < 0.02),
+                    reports_closed_not_substantiated=int(rng.random() < 0.01),
+                    **totals,
+                )
+            )
+            rows += 1
+        if len(office_days) >= BATCH:
+            flush()
+    flush()
+    return {
+        "offices": offices,
+        "days": days,
+        "services_per_office": services,
+        "office_days": rows,
+        "service_days": rows * services,
+        "seed_seconds": round(time.monotonic() - started, 1),
+        "largest_province": max(
+            provinces, key=lambda p: sum(1 for r in regencies if r.parent_id == p.pk)
+        ).code,
+        "office": office_rows[0].code,
+    }
+
+
+def _timed(client, path: str, runs: int, **headers) -> dict:
+    for _ in range(2):  # warm: imports, template loading, the database's caches
+        response = client.get(path, **headers)
+        assert response.status_code == 200, (path, response.status_code)
+    times = []
+    size = 0
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(path, **headers)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (path, response.status_code)
+        size = len(response.content)
+    return {
+        "path": path,
+        "requests": runs,
+        "p50_ms": round(percentile(times, 0.5), 1),
+        "p95_ms": round(percentile(times, 0.95), 1),
+        "max_ms": round(max(times), 1),
+        "bytes": size,
+    }
+
+
+def measure(*, seeded: dict, requests: int) -> dict:
+    from django.db import connection
+    from django.test import Client
+
+    from antrean.api.auth import api_token_issue
+    from antrean.testing.factories import make_national_admin
+    from antrean.testing.signin import sign_in
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    admin = make_national_admin(username=f"bench-nasional-{random.randint(0, 10**6)}")
+    client = sign_in(Client(), admin)
+    token = api_token_issue(user=admin).secret
+    year = "rentang=12-bulan"
+    runs = {
+        "national page": _timed(client, f"/staf/dasbor/nasional/?{year}", requests),
+        "national comparison CSV": _timed(
+            client, f"/staf/dasbor/nasional/kantor.csv?{year}", requests
+        ),
+        "region API": _timed(
+            client,
+            f"/api/v1/dashboard/regions/{seeded['largest_province']}/summary",
+            requests,
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        ),
+        "office page": _timed(client, f"/staf/dasbor/kantor/{seeded['office']}/?{year}", requests),
+    }
+    national = runs["national page"]
+    return {
+        "database": connection.vendor,
+        "seed": seeded,
+        "runs": runs,
+        "goal_p95_ms": GOAL_P95_MS,
+        "goal_met": national["p95_ms"] <= GOAL_P95_MS,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--offices", type=int, default=500)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--services", type=int, default=3)
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--json", type=str)
+    args = parser.parse_args()
+    django_setup()
+    from django.conf import settings
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    seeded = seed(offices=args.offices, days=args.days, services=args.services)
+    print(
+        f"seeded {seeded['offices']} offices × {seeded['days']} days: "
+        f"{seeded['office_days']:,} office-days, {seeded['service_days']:,} service-days "
+        f"in {seeded['seed_seconds']} s"
+    )
+    result = measure(seeded=seeded, requests=args.requests)
+    for name, run in result["runs"].items():
+        print(
+            f"{name}: p50 {run['p50_ms']} ms, p95 {run['p95_ms']} ms, max {run['max_ms']} ms "
+            f"({run['requests']} requests, {run['bytes']:,} bytes) {run['path']}"
+        )
+    verdict = "met" if result["goal_met"] else "NOT met"
+    print(f"goal p95 ≤ {GOAL_P95_MS} ms for the national page: {verdict}")
+    from pathlib import Path
+
+    write_json(Path(args.json) if args.json else out_dir() / "dashboard.json", result)
+
+
+if __name__ == "__main__":
+    main()
