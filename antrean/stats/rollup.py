@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
 from antrean.catalog.models import Service
@@ -417,6 +417,17 @@ def active_dates(*, office: Office, start: dt.date, end: dt.date) -> list[dt.dat
     return sorted(d for d in dates if start <= d <= end)
 
 
+def office_first_day(office: Office) -> dt.date | None:
+    """The office's first local day with tickets, survey answers or roll-up rows."""
+    days = [
+        Ticket.objects.filter(office=office).aggregate(d=Min("date"))["d"],
+        SurveyResponse.objects.filter(office=office).aggregate(d=Min("served_on"))["d"],
+        OfficeDay.objects.filter(office=office).aggregate(d=Min("date"))["d"],
+    ]
+    days = [day for day in days if day is not None]
+    return min(days) if days else None
+
+
 def office_range_rollup(
     *, office: Office, start: dt.date, end: dt.date, now: dt.datetime | None = None
 ) -> list[RollupResult]:
@@ -426,6 +437,15 @@ def office_range_rollup(
         office_day_rollup(office=office, date=day, now=now)
         for day in active_dates(office=office, start=start, end=end)
     ]
+
+
+def office_history_rollup(*, office: Office, now: dt.datetime | None = None) -> list[RollupResult]:
+    """Roll up every day of the office from its first to its today (a full backfill)."""
+    now = now or timezone.now()
+    start = office_first_day(office)
+    if start is None:
+        return []
+    return office_range_rollup(office=office, start=start, end=office.local_today(now), now=now)
 
 
 def rollup_recent(*, now: dt.datetime | None = None) -> int:

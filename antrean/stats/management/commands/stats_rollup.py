@@ -9,13 +9,9 @@ day with tickets or survey answers, without --to it ends at the office's today.
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Min
 from django.utils import timezone
 
-from antrean.feedback.models import SurveyResponse
-from antrean.queueing.models import Ticket
-from antrean.stats.models import OfficeDay
-from antrean.stats.rollup import office_range_rollup
+from antrean.stats.rollup import office_first_day, office_range_rollup
 from antrean.tenancy.models import Office
 
 
@@ -24,17 +20,6 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError as error:
         raise CommandError(f"Not a date (YYYY-MM-DD): {text}") from error
-
-
-def first_day(office: Office) -> dt.date | None:
-    """The office's first local day with anything a roll-up counts."""
-    days = [
-        Ticket.objects.filter(office=office).aggregate(d=Min("date"))["d"],
-        SurveyResponse.objects.filter(office=office).aggregate(d=Min("served_on"))["d"],
-        OfficeDay.objects.filter(office=office).aggregate(d=Min("date"))["d"],
-    ]
-    days = [day for day in days if day is not None]
-    return min(days) if days else None
 
 
 class Command(BaseCommand):
@@ -58,7 +43,7 @@ class Command(BaseCommand):
         if start_given and end_given and start_given > end_given:
             raise CommandError("--from must not be after --to.")
         for place in offices:
-            start = start_given or first_day(place)
+            start = start_given or office_first_day(place)
             end = end_given or place.local_today(now)
             if start is None or start > end:
                 self.stdout.write(f"{place.code}: nothing to roll up")
