@@ -27,7 +27,7 @@ from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
 from antrean.catalog.models import Service
-from antrean.feedback.models import SurveyResponse
+from antrean.feedback.models import INVITATION_DAYS, SurveyResponse
 from antrean.feedback.questionnaire import ELEMENTS
 from antrean.integrity.models import Audience, Channel, PactSignature
 from antrean.queueing.models import AuditFlag, Ticket, TicketEvent
@@ -448,15 +448,49 @@ def office_history_rollup(*, office: Office, now: dt.datetime | None = None) -> 
     return office_range_rollup(office=office, start=start, end=office.local_today(now), now=now)
 
 
+# Survey answers come up to INVITATION_DAYS after the service and are dated by the day of
+# service: days this far back are checked for answers their roll-up has not counted yet.
+LATE_ANSWER_DAYS = INVITATION_DAYS + 1
+
+
+def days_with_uncounted_answers(*, start: dt.date, end: dt.date) -> set[tuple[int, dt.date]]:
+    """(office id, date) in [start, end] whose survey responses differ from the count in its
+    office-day roll-up: two grouped queries for every office at once."""
+    answers = {
+        (row["office_id"], row["served_on"]): row["n"]
+        for row in SurveyResponse.objects.filter(served_on__range=(start, end))
+        .values("office_id", "served_on")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    counted = {
+        (office_id, date): n
+        for office_id, date, n in OfficeDay.objects.filter(
+            date__range=(start, end), survey_responses__gt=0
+        ).values_list("office_id", "date", "survey_responses")
+    }
+    return {key for key in answers.keys() | counted.keys() if answers.get(key) != counted.get(key)}
+
+
 def rollup_recent(*, now: dt.datetime | None = None) -> int:
     """The worker's job: today and yesterday of every active office (each office's own local
-    days). Yesterday is run again after midnight so that what happened late is counted and
-    the day is final. Returns the number of office-days rolled up."""
+    days), and the earlier days that received survey answers since their last roll-up.
+    Yesterday is run again after midnight so that what happened late is counted and the day
+    is final; answers keep coming for INVITATION_DAYS. Returns the office-days rolled up."""
     now = now or timezone.now()
     done = 0
-    for office in Office.objects.filter(is_active=True).order_by("pk"):
+    offices = {office.pk: office for office in Office.objects.filter(is_active=True)}
+    recent: set[tuple[int, dt.date]] = set()
+    for office in offices.values():
         today = office.local_today(now)
-        for day in (today - dt.timedelta(days=1), today):
-            office_day_rollup(office=office, date=day, now=now)
-            done += 1
+        recent.update({(office.pk, today - dt.timedelta(days=1)), (office.pk, today)})
+    if offices:
+        earliest = min(day for _office, day in recent)
+        late = days_with_uncounted_answers(
+            start=earliest - dt.timedelta(days=LATE_ANSWER_DAYS), end=earliest
+        )
+        recent.update(key for key in late if key[0] in offices)
+    for office_id, day in sorted(recent):
+        office_day_rollup(office=offices[office_id], date=day, now=now)
+        done += 1
     return done

@@ -22,12 +22,13 @@ from antrean.stats.models import (
     wait_bucket,
 )
 from antrean.stats.rollup import (
+    LATE_ANSWER_DAYS,
     active_dates,
     exact_percentile,
     office_day_rollup,
     rollup_recent,
 )
-from antrean.stats.tests.day import DAY, at, build_day
+from antrean.stats.tests.day import DAY, answer, at, build_day
 from antrean.tenancy.models import OpeningHours
 from antrean.testing.factories import (
     make_office,
@@ -294,6 +295,23 @@ def test_the_worker_rolls_up_today_and_yesterday_of_every_active_office(day):
     assert not OfficeDay.objects.filter(office=closed).exists()
     assert any(job is worker._rollup_stats for _every, job in worker.PERIODIC)
     assert dict((job, every) for every, job in worker.PERIODIC)[worker._rollup_stats] == 600
+
+
+def test_the_worker_counts_answers_that_arrive_days_after_the_service(day):
+    office_day_rollup(office=day.office, date=DAY, now=day.evening)
+    later = at(day.office, 9, day=DAY + dt.timedelta(days=5))
+    # Today, yesterday, and DAY + 1, whose one answer no roll-up has counted yet.
+    assert rollup_recent(now=later) == 3
+    assert rollup_recent(now=later) == 2  # nothing new any more: today and yesterday
+
+    answer(office=day.office, service=day.b, value=4)  # answered on the fifth day
+    assert rollup_recent(now=later) == 3
+
+    assert OfficeDay.objects.get(office=day.office, date=DAY).survey_responses == 6
+    assert ServiceDay.objects.get(service=day.b, date=DAY).survey_responses == 2
+    too_late = at(day.office, 9, day=DAY + dt.timedelta(days=LATE_ANSWER_DAYS + 2))
+    answer(office=day.office, service=day.b, value=4)
+    assert rollup_recent(now=too_late) == 2  # past the invitations' life: not looked at
 
 
 def test_the_backfill_command_rolls_up_a_range(day):
