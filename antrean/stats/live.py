@@ -35,6 +35,7 @@ class ServiceLive:
     waiting: int
     serving: int  # at a counter: called, being served or on hold
     done: int
+    wait_count: int  # tickets called today for the first time here
     wait_p50_s: int | None  # today's median from arrival to first call
 
 
@@ -46,6 +47,7 @@ class OfficeLive:
     waiting: int
     serving: int
     served: int
+    wait_count: int
     wait_p50_s: int | None
     counters: int  # active counters
     counters_open: int  # of which calling or serving now, or called in the last half hour
@@ -107,6 +109,7 @@ def office_live(
                 waiting=row.get("waiting", 0),
                 serving=row.get("serving", 0),
                 done=row.get("done", 0),
+                wait_count=len(waits.get(service.pk, [])),
                 wait_p50_s=exact_percentile(waits.get(service.pk, []), 0.5),
             )
         )
@@ -133,6 +136,7 @@ def office_live(
         waiting=sum(row.waiting for row in rows),
         serving=sum(row.serving for row in rows),
         served=sum(row.done for row in rows),
+        wait_count=len(all_waits),
         wait_p50_s=exact_percentile(all_waits, 0.5),
         counters=counters.count(),
         counters_open=counters.filter(pk__in=busy.values("counter_id")).count(),

@@ -28,13 +28,13 @@ def test_the_office_today_live(day):
 
     assert (live.date, live.waiting, live.serving, live.served) == (DAY, 3, 1, 4)
     # Six waits today (see test_rollup): 180 600 600 1380 1500 1800 → the 3rd.
-    assert live.wait_p50_s == 600
+    assert (live.wait_count, live.wait_p50_s) == (6, 600)
     # Counter B still has v1 called; counter A last called at 11:20.
     assert (live.counters, live.counters_open, live.officers_pledged) == (2, 1, 2)
     services = {row.code: row for row in live.services}
     assert list(services) == ["ktp-el", "kk", "akta", "paspor"]
     assert (services["ktp-el"].waiting, services["ktp-el"].done) == (0, 4)
-    assert services["ktp-el"].wait_p50_s == 600
+    assert (services["ktp-el"].wait_count, services["ktp-el"].wait_p50_s) == (4, 600)
     assert (services["kk"].waiting, services["kk"].serving, services["kk"].wait_p50_s) == (
         1,
         1,
