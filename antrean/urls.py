@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("antrean.feedback.urls")),
     path("", include("antrean.privacy.urls")),  # before booking's antrean/<code>/
     path("", include("antrean.reports.urls")),  # before booking's antrean/<code>/
+    path("", include("antrean.stats.urls")),
     path("", include("antrean.booking.urls")),
 ]
 

@@ -201,7 +201,12 @@ def _point_at_real_objects(office: Office, case) -> None:
     body = None if isinstance(case.body, NotSet) else case.body  # NotSet's repr has an address
     seed = repr((case.operation.label, case.path_parameters, case.query, case.headers, body))
     _substitute(office, seed, case.path_parameters, _by_path_parameter(office, path))
-    _substitute(office, seed, case.query, {"date": office.dates, "office": [office.code]})
+    _substitute(
+        office,
+        seed,
+        case.query,
+        {"date": office.dates, "office": [office.code], "from": office.dates, "to": office.dates},
+    )
     if path.startswith("/api/v1/bookings/"):
         # The booking's own operations; the header is optional, so often not generated.
         if case.headers is None:

@@ -1,8 +1,9 @@
 """Every kind of page under the Content-Security-Policy, in a real browser (Chromium, with
 JavaScript on): the citizen's booking from the office list to the booking page and its live
-status, the TV board with its WebSocket open, the kiosk from registration to a printed ticket,
-the staff login, counter console, audit page and inbox, the verification page, the admin
-(index, a change list, change forms), the API's Swagger UI and an error page.
+status, the transparency pages, the TV board with its WebSocket open, the kiosk from
+registration to a printed ticket, the staff login, counter console, audit page and inbox, the
+verification page, the admin (index, a change list, change forms), the API's Swagger UI and an
+error page.
 
 The test fails on anything the policy refused: Chromium's "Refused to …" console lines and the
 pages' `securitypolicyviolation` events (reported through the console by an init script),
@@ -192,6 +193,7 @@ def test_every_kind_of_page_runs_under_the_policy(server, data, browser):
     live_status(citizen, server, code)
     verification(citizen, server)
     report_pages(citizen, server)
+    transparency_pages(citizen, server)
     error_page(citizen, server)
 
     board = new_page(viewport={"width": 1920, "height": 1080})
@@ -238,6 +240,8 @@ def test_every_kind_of_page_runs_under_the_policy(server, data, browser):
         "/lapor/",
         "/lapor/terkirim/",
         "/lapor/lacak/",
+        "/transparansi/",
+        "/transparansi/mpp-badung/",
         "/staf/ikm/",
         "/admin/",
         "/admin/tenancy/office/",
@@ -295,6 +299,14 @@ def report_pages(page, server: str) -> None:
     follow(page, page.locator("main form button[type=submit]").first)
     assert "/lapor/terkirim/" in page.url
     page.goto(f"{server}/lapor/lacak/", wait_until="load")
+    settle(page)
+
+
+def transparency_pages(page, server: str) -> None:
+    """The national transparency index, and an office's page reached from it."""
+    page.goto(f"{server}/transparansi/", wait_until="load")
+    follow(page, page.get_by_role("link", name=re.compile("Mal Pelayanan Publik Kabupaten Badung")))
+    assert page.url == f"{server}/transparansi/mpp-badung/"
     settle(page)
 
 

@@ -78,6 +78,16 @@ def _make_monthly_reports() -> None:
         logger.info("Made %d monthly report(s).", made)
 
 
+def _rollup_stats() -> None:
+    from antrean.stats.rollup import rollup_recent
+
+    # Today and yesterday of every active office: a day is final after its midnight's run.
+    rollup_recent()
+
+
+# Daily roll-ups are refreshed this often; dashboards show today's figures this late at most.
+ROLLUP_SECONDS = 600
+
 PERIODIC = [
     (60, _expire_tickets),
     (SWEEP_SECONDS, _sweep_certificates),
@@ -86,6 +96,7 @@ PERIODIC = [
     (60, _queue_reminders),
     (3600, _ensure_slots),
     (3600, _erase_expired_personal_data),
+    (ROLLUP_SECONDS, _rollup_stats),
     (3600, _make_monthly_reports),
 ]
 
