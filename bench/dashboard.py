@@ -4,9 +4,10 @@ database in DATABASE_URL (a throwaway one: rows are added to it).
 Usage: DATABASE_URL=postgres://…/<fresh, migrated db> .venv/bin/python -m bench.dashboard
            [--offices 500] [--days 365] [--services 3] [--requests 30] [--json PATH]
 
-Spreads the offices over the 38 provinces, one regency or city per office (Indonesia has 514), one office each with
-`--services` services of one agency, and for every office and service one roll-up row per day
-over the last `--days` days (OfficeDay and ServiceDay, bulk SQL; not part of the figure).
+Spreads the offices over the 38 provinces, one regency or city each (Indonesia has 514), one
+agency with `--services` services per office, and one roll-up row per office and service and
+day over the last `--days` days (OfficeDay and ServiceDay, bulk inserts; not part of the
+figure), then the monthly roll-up the worker keeps (OfficeMonth).
 Then, signed in as a national admin (through the test client, in-process: the figure is the
 server's own time, without network), asks `--requests` times each: the national dashboard
 page over the last 12 months (`?rentang=12-bulan`, every chart and table), the same page's
@@ -156,7 +157,13 @@ def seed(*, offices: int, days: int, services: int, seed: int = 2026) -> dict:
         if len(office_days) >= BATCH:
             flush()
     flush()
+    from antrean.dashboards.months import office_months_refresh_due
+
+    months_started = time.monotonic()
+    month_rows = office_months_refresh_due()
     return {
+        "office_months": month_rows,
+        "office_months_seconds": round(time.monotonic() - months_started, 1),
         "offices": offices,
         "days": days,
         "services_per_office": services,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zoneinfo
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import timezone
@@ -85,8 +84,8 @@ class IkmOut(Schema):
     withheld: bool = Field(description="Responses exist but the IKM is not shown (anonymity).")
 
 
-class DayOut(Schema):
-    date: dt.date
+class TrendOut(Schema):
+    start: dt.date = Field(description="The day, or the first day of the month.")
     figures: FiguresOut
 
 
@@ -141,7 +140,12 @@ class OfficeSummaryOut(PeriodFields):
     totals: FiguresOut
     ikm: IkmOut
     by_service: list[ServiceLineOut]
-    by_date: list[DayOut]
+    trend_unit: str = Field(
+        description="`day` for a period of up to 92 days, else `month` (the first and last "
+        "months may then be partial).",
+        examples=["day"],
+    )
+    trend: list[TrendOut] = Field(description="Every day (or month) of the period, in order.")
     by_month: list[MonthOut] = Field(description="The IKM's whole months.")
 
 
@@ -163,7 +167,8 @@ class RegionSummaryOut(PeriodFields):
     areas: list[AreaLineOut] = Field(
         description="For a province: its regencies and cities. Empty for a regency or city."
     )
-    by_date: list[DayOut]
+    trend_unit: str = Field(description="`day` up to 92 days, else `month`.")
+    trend: list[TrendOut] = Field(description="Every day (or month) of the period, in order.")
     by_month: list[MonthOut] = Field(description="The IKM's whole months.")
 
 
@@ -241,11 +246,11 @@ def _periods_out(period, dashboard) -> dict:
     }
 
 
-def _days(dashboard, period) -> list[dict]:
+def _trend(dashboard) -> list[dict]:
     empty = Figures()
     return [
-        {"date": date, "figures": figures_out(dashboard.by_date.get(date, empty))}
-        for date in period.dates()
+        {"start": point, "figures": figures_out(dashboard.trend.get(point, empty))}
+        for point in dashboard.trend_points
     ]
 
 
@@ -273,8 +278,9 @@ _PERIOD_HELP = (
     summary="An office's dashboard figures over a period",
     by_alias=True,
     description="The figures of the office's staff dashboard: totals, per service, per day "
-    "and per month (the IKM's months). For the office's admins and head, its region's admins "
-    "and national admins the whole office; for an agency admin only its agencies "
+    "(per month beyond 92 days) and per month (the IKM's months). For the office's admins "
+    "and head, its region's admins and national admins the whole office; for an agency "
+    "admin only its agencies "
     "(`agencies`), without the office-wide figures (officers' pledges, reports: null). "
     "Anyone else: 403 `forbidden`; an unknown office: 404 `not_found`. " + _PERIOD_HELP,
 )
@@ -308,7 +314,8 @@ def get_office_summary(
             }
             for service, f in dashboard.by_service
         ],
-        "by_date": _days(dashboard, period),
+        "trend_unit": dashboard.trend_unit,
+        "trend": _trend(dashboard),
         "by_month": _months(dashboard),
     }
 
@@ -337,9 +344,7 @@ def get_region_summary(
 ):
     user = _user(request)
     region = selectors.region_for_dashboard(user=user, code=region_code)
-    first = selectors.offices_of_region(region).order_by("pk").first()
-    zone = first.zone if first else zoneinfo.ZoneInfo("Asia/Jakarta")
-    period = _period(date_from, date_to, today=timezone.now().astimezone(zone).date())
+    period = _period(date_from, date_to, today=selectors.latest_today(timezone.now()))
     dashboard = selectors.region_dashboard(user=user, region=region, period=period)
     return {
         **_periods_out(period, dashboard),
@@ -365,6 +370,7 @@ def get_region_summary(
             }
             for area in dashboard.areas
         ],
-        "by_date": _days(dashboard, period),
+        "trend_unit": dashboard.trend_unit,
+        "trend": _trend(dashboard),
         "by_month": _months(dashboard),
     }

@@ -115,7 +115,7 @@ def ticks(top: float | None, *, integer: bool = True, most: int = 7) -> list[flo
 
     top = top or 0
     if top <= 0:
-        return [0, 1] if integer else [0, 1]
+        return [0, 1]
     raw = top / most
     magnitude = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
@@ -166,7 +166,10 @@ def series_chart(
     if formatter is not None:
         config["value_formatter"] = formatter
     if stacked:
-        top = max((sum(v or 0 for v in column) for column in zip(*[v for _n, v in series])), default=0)
+        top = max(
+            (sum(v or 0 for v in column) for column in zip(*[v for _n, v in series], strict=True)),
+            default=0,
+        )
     else:
         top = _top(series)
     config["y_labels"] = ticks(range_max or top, integer=integer)

@@ -37,6 +37,7 @@ from antrean.dashboards.tables import (
 )
 from antrean.feedback.models import ANONYMITY_MIN
 from antrean.stats.figures import Figures
+from antrean.stats.live import OfficeLive
 
 # A daily series longer than this is drawn as lines (bars would be too thin and heavy).
 BARS_UP_TO = 31
@@ -59,12 +60,12 @@ class Section:
     intro: str = ""
     table_open: bool = True  # shown as it is, or folded under the chart (<details>)
     sortable: bool = False
+    cards: list[Card] = field(default_factory=list)
 
 
 @dataclass
 class Content:
     cards: list[Card] = field(default_factory=list)
-    today_cards: list[Card] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
 
     def table(self, slug: str) -> Table | None:
@@ -150,15 +151,18 @@ def period_cards(totals: Figures, ikm: Figures, *, with_office_figures: bool) ->
             Card(
                 _("Laporan gratifikasi"),
                 numbers.number(totals.reports_received),
-                _("%(closed)s selesai ditangani") % {"closed": numbers.number(totals.reports_closed)},
+                _("%(closed)s selesai ditangani")
+                % {"closed": numbers.number(totals.reports_closed)},
             )
         )
     return cards
 
 
-def today_cards(today: Figures) -> list[Card]:
-    """Today from the roll-ups (the worker refreshes today every few minutes)."""
+def today_cards(today: Figures, *, waiting: int) -> list[Card]:
+    """A region's or the nation's today: waiting now (the live queue), the rest from today's
+    roll-up (the worker refreshes it every ten minutes)."""
     cards = [
+        Card(_("Menunggu sekarang"), numbers.number(waiting)),
         Card(_("Antrean hari ini"), numbers.number(today.tickets)),
         Card(_("Dilayani hari ini"), numbers.number(today.served)),
         Card(_("Waktu tunggu hari ini (median)"), numbers.minutes(today.wait_p50_s)),
@@ -172,20 +176,104 @@ def today_cards(today: Figures) -> list[Card]:
     return cards
 
 
+def live_cards(live: OfficeLive) -> list[Card]:
+    return [
+        Card(_("Menunggu"), numbers.number(live.waiting)),
+        Card(_("Di loket"), numbers.number(live.serving), _("dipanggil atau sedang dilayani")),
+        Card(_("Dilayani hari ini"), numbers.number(live.served)),
+        Card(_("Waktu tunggu hari ini (median)"), numbers.minutes(live.wait_p50_s)),
+        Card(
+            _("Loket buka"),
+            numbers.number(live.counters_open),
+            _("dari %(n)s loket aktif") % {"n": numbers.number(live.counters)},
+        ),
+        Card(_("Petugas berpakta hari ini"), numbers.number(live.officers_pledged)),
+    ]
+
+
+def live_section(live: OfficeLive, agencies: dict[int, str]) -> Section:
+    table = Table(
+        slug="hari-ini",
+        title=_("Antrean per layanan saat ini"),
+        columns=[
+            Column("service", _("Layanan"), TEXT),
+            Column("agency", _("Instansi"), TEXT),
+            Column("waiting", _("Menunggu"), COUNT),
+            Column("serving", _("Di loket"), COUNT),
+            Column("done", _("Selesai hari ini"), COUNT),
+            Column("wait_p50", _("Tunggu hari ini (median)"), MINUTES),
+        ],
+        rows=[
+            [
+                service.name,
+                agencies.get(service.agency_id, ""),
+                service.waiting,
+                service.serving,
+                service.done,
+                service.wait_p50_s,
+            ]
+            for service in live.services
+        ],
+        note=_("Keadaan saat halaman dibuka: muat ulang halaman untuk angka terbaru."),
+    )
+    return Section(
+        slug="hari-ini",
+        title=_("Hari ini, %(date)s") % {"date": numbers.day(live.date)},
+        table=table,
+        cards=live_cards(live),
+    )
+
+
 # --- Tables and charts shared by every scope -------------------------------------------------
 
 
-def _daily_sections(
-    by_date: dict[dt.date, Figures], dates: list[dt.date], *, charts_on: bool, office_rows: bool
+def _trend_row(key, f: Figures) -> list:
+    return [
+        key,
+        f.tickets_online,
+        f.tickets_walkin,
+        f.tickets,
+        f.served,
+        f.no_shows,
+        _share_value(f.no_show_rate),
+        f.pacts_citizen,
+        f.calls,
+        _share_value(f.pledged_call_share),
+        f.audit_flags,
+    ]
+
+
+def _chart_or_none(charts_on: bool, **options) -> Chart | None:
+    return charts.series_chart(**options) if charts_on else None
+
+
+def _trend_sections(
+    trend: dict[dt.date, Figures],
+    points: list[dt.date],
+    *,
+    unit: str,
+    totals: Figures,
+    charts_on: bool,
+    office_rows: bool,
 ) -> list[Section]:
+    """Tickets (online and walk-in), no-shows, pacts and audit flags over the period: per day,
+    or per month for a long period (`unit`, antrean.dashboards.selectors.TREND_DAYS)."""
     empty = Figures()
-    days = [(date, by_date.get(date, empty)) for date in dates]
-    total = _sum_row(by_date.values())
-    daily = Table(
-        slug="harian",
-        title=_("Antrean per hari"),
+    rows = [(point, trend.get(point, empty)) for point in points]
+    daily = unit == "day"
+    when = Column("date", _("Tanggal"), DAY) if daily else Column("month", _("Bulan"), MONTH)
+    labels = charts.day_labels(points) if daily else charts.month_labels(points)
+    bars = len(points) <= BARS_UP_TO
+    span = {
+        "start": numbers.day(points[0]) if daily else numbers.month(points[0]),
+        "end": numbers.day(points[-1]) if daily else numbers.month(points[-1]),
+    }
+    see_table = _("Angkanya ada di tabel sesudah grafik.")
+    tickets = Table(
+        slug="antrean",
+        title=_("Antrean per hari") if daily else _("Antrean per bulan"),
         columns=[
-            Column("date", _("Tanggal"), DAY),
+            when,
             Column("online", _("Daring"), COUNT),
             Column("walkin", _("Langsung"), COUNT),
             Column("tickets", _("Jumlah antrean"), COUNT),
@@ -197,122 +285,94 @@ def _daily_sections(
             Column("pledged", _("Panggilan oleh petugas berpakta"), SHARE),
             Column("flags", _("Tanda audit"), COUNT),
         ],
-        rows=[
-            [
-                date,
-                f.tickets_online,
-                f.tickets_walkin,
-                f.tickets,
-                f.served,
-                f.no_shows,
-                _share_value(f.no_show_rate),
-                f.pacts_citizen,
-                f.calls,
-                _share_value(f.pledged_call_share),
-                f.audit_flags,
-            ]
-            for date, f in days
-        ],
-        footer=[
-            _("Jumlah"),
-            total["online"],
-            total["walkin"],
-            total["online"] + total["walkin"],
-            total["served"],
-            total["no_shows"],
-            _ratio(total["no_shows"], total["online"] + total["walkin"]),
-            total["pacts"],
-            total["calls"],
-            _ratio(total["pledged"], total["calls"]),
-            total["flags"],
-        ],
+        rows=[_trend_row(point, f) for point, f in rows],
+        footer=_trend_row(_("Jumlah"), totals),
         note=_(
             "Daring: web, API dan WhatsApp; langsung: anjungan dan loket. Tingkat tidak hadir: "
             "antrean yang tidak hadir dibagi semua antrean."
         ),
     )
-    labels = charts.day_labels(dates)
-    bars = len(dates) <= BARS_UP_TO
     sections = [
         Section(
-            slug="harian",
-            title=_("Antrean per hari: daring dan langsung"),
-            table=daily,
-            chart=charts.series_chart(
-                slug="harian",
-                title=_("Antrean per hari: daring dan langsung"),
+            slug="antrean",
+            title=_("Antrean per hari: daring dan langsung")
+            if daily
+            else _("Antrean per bulan: daring dan langsung"),
+            table=tickets,
+            chart=_chart_or_none(
+                charts_on,
+                slug="antrean",
+                title=tickets.title,
                 alt=_(
-                    "Grafik antrean per hari dari %(start)s sampai %(end)s: %(online)s daring "
-                    "dan %(walkin)s langsung. Angkanya ada di tabel sesudah grafik."
+                    "Grafik antrean dari %(start)s sampai %(end)s: %(online)s daring dan "
+                    "%(walkin)s langsung."
                 )
                 % {
-                    "start": numbers.day(dates[0]),
-                    "end": numbers.day(dates[-1]),
-                    "online": numbers.number(total["online"]),
-                    "walkin": numbers.number(total["walkin"]),
-                },
+                    **span,
+                    "online": numbers.number(totals.tickets_online),
+                    "walkin": numbers.number(totals.tickets_walkin),
+                }
+                + " "
+                + see_table,
                 labels=labels,
                 series=[
-                    (_("Daring"), [f.tickets_online for _d, f in days]),
-                    (_("Langsung"), [f.tickets_walkin for _d, f in days]),
+                    (_("Daring"), [f.tickets_online for _p, f in rows]),
+                    (_("Langsung"), [f.tickets_walkin for _p, f in rows]),
                 ],
-                table=daily,
+                table=tickets,
                 kind="bar" if bars else "line",
                 stacked=bars,
                 formatter=_count_axis,
-            )
-            if charts_on
-            else None,
-            table_open=False,
+            ),
+            table_open=not daily,
         )
     ]
     no_show = Table(
         slug="tidak-hadir",
-        title=_("Tingkat tidak hadir per hari"),
+        title=_("Tingkat tidak hadir per hari") if daily else _("Tingkat tidak hadir per bulan"),
         columns=[
-            Column("date", _("Tanggal"), DAY),
+            when,
             Column("tickets", _("Jumlah antrean"), COUNT),
             Column("no_shows", _("Tidak hadir"), COUNT),
             Column("no_show_rate", _("Tingkat tidak hadir"), SHARE),
         ],
-        rows=[
-            [date, f.tickets, f.no_shows, _share_value(f.no_show_rate)] for date, f in days
-        ],
+        rows=[[p, f.tickets, f.no_shows, _share_value(f.no_show_rate)] for p, f in rows],
     )
     sections.append(
         Section(
             slug="tidak-hadir",
-            title=_("Tingkat tidak hadir per hari"),
+            title=no_show.title,
             table=no_show,
-            chart=charts.series_chart(
+            chart=_chart_or_none(
+                charts_on,
                 slug="tidak-hadir",
-                title=_("Tingkat tidak hadir per hari"),
-                alt=_(
-                    "Grafik garis tingkat tidak hadir per hari; rata-rata periode %(rate)s. "
-                    "Angkanya ada di tabel sesudah grafik."
-                )
-                % {"rate": numbers.percent(_ratio(total["no_shows"], total["online"] + total["walkin"]))},
+                title=no_show.title,
+                alt=_("Grafik garis tingkat tidak hadir; rata-rata periode %(rate)s.")
+                % {"rate": numbers.percent(totals.no_show_rate)}
+                + " "
+                + see_table,
                 labels=labels,
                 series=[
                     (
                         _("Tingkat tidak hadir"),
                         [
-                            None if f.no_show_rate is None else round(float(f.no_show_rate) * 100, 1)
-                            for _d, f in days
+                            None
+                            if f.no_show_rate is None
+                            else round(float(f.no_show_rate) * 100, 1)
+                            for _p, f in rows
                         ],
                     )
                 ],
                 table=no_show,
+                kind="line" if daily else "bar",
                 formatter=_percent_axis,
                 integer=False,
-            )
-            if charts_on
-            else None,
+            ),
             table_open=False,
         )
     )
     pacts_columns = [
-        Column("date", _("Tanggal"), DAY),
+        when,
         Column("pacts", _("Pakta warga"), COUNT),
         Column("calls", _("Panggilan"), COUNT),
         Column("calls_pledged", _("Panggilan oleh petugas berpakta"), COUNT),
@@ -322,18 +382,18 @@ def _daily_sections(
         pacts_columns.append(Column("officers", _("Petugas berpakta"), COUNT))
     pacts = Table(
         slug="pakta",
-        title=_("Pakta per hari"),
+        title=_("Pakta per hari") if daily else _("Pakta per bulan"),
         columns=pacts_columns,
         rows=[
             [
-                date,
+                p,
                 f.pacts_citizen,
                 f.calls,
                 f.calls_pledged,
                 _share_value(f.pledged_call_share),
                 *([f.officers_pledged or 0] if office_rows else []),
             ]
-            for date, f in days
+            for p, f in rows
         ],
         note=_(
             "Petugas berpakta dihitung per hari: petugas yang menandatangani pakta pada 20 hari "
@@ -345,32 +405,32 @@ def _daily_sections(
     sections.append(
         Section(
             slug="pakta",
-            title=_("Pakta warga per hari"),
+            title=_("Pakta warga per hari") if daily else _("Pakta warga per bulan"),
             table=pacts,
-            chart=charts.series_chart(
+            chart=_chart_or_none(
+                charts_on,
                 slug="pakta",
-                title=_("Pakta warga per hari"),
-                alt=_(
-                    "Grafik pakta warga yang ditandatangani per hari: %(n)s dalam periode ini. "
-                    "Angkanya ada di tabel sesudah grafik."
-                )
-                % {"n": numbers.number(total["pacts"])},
+                title=_("Pakta warga per hari") if daily else _("Pakta warga per bulan"),
+                alt=_("Grafik pakta warga yang ditandatangani: %(n)s dalam periode ini.")
+                % {"n": numbers.number(totals.pacts_citizen)}
+                + " "
+                + see_table,
                 labels=labels,
-                series=[(_("Pakta warga"), [f.pacts_citizen for _d, f in days])],
+                series=[(_("Pakta warga"), [f.pacts_citizen for _p, f in rows])],
                 table=pacts,
                 kind="bar" if bars else "line",
                 formatter=_count_axis,
-            )
-            if charts_on
-            else None,
+            ),
             table_open=False,
         )
     )
     flags = Table(
         slug="audit",
-        title=_("Tanda audit panggilan per hari"),
-        columns=[Column("date", _("Tanggal"), DAY), Column("flags", _("Tanda audit"), COUNT)],
-        rows=[[date, f.audit_flags] for date, f in days],
+        title=_("Tanda audit panggilan per hari")
+        if daily
+        else _("Tanda audit panggilan per bulan"),
+        columns=[when, Column("flags", _("Tanda audit"), COUNT)],
+        rows=[[p, f.audit_flags] for p, f in rows],
         note=_(
             "Panggilan di luar urutan, layanan tanpa menunggu, layanan yang terlalu cepat dan "
             "tidak hadir berulang (audit panggilan)."
@@ -379,47 +439,26 @@ def _daily_sections(
     sections.append(
         Section(
             slug="audit",
-            title=_("Tanda audit panggilan per hari"),
+            title=flags.title,
             table=flags,
-            chart=charts.series_chart(
+            chart=_chart_or_none(
+                charts_on,
                 slug="audit",
-                title=_("Tanda audit panggilan per hari"),
-                alt=_(
-                    "Grafik tanda audit panggilan per hari: %(n)s dalam periode ini. Angkanya "
-                    "ada di tabel sesudah grafik."
-                )
-                % {"n": numbers.number(total["flags"])},
+                title=flags.title,
+                alt=_("Grafik tanda audit panggilan: %(n)s dalam periode ini.")
+                % {"n": numbers.number(totals.audit_flags)}
+                + " "
+                + see_table,
                 labels=labels,
-                series=[(_("Tanda audit"), [f.audit_flags for _d, f in days])],
+                series=[(_("Tanda audit"), [f.audit_flags for _p, f in rows])],
                 table=flags,
                 kind="bar" if bars else "line",
                 formatter=_count_axis,
-            )
-            if charts_on
-            else None,
+            ),
             table_open=False,
         )
     )
     return sections
-
-
-def _ratio(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
-
-
-def _sum_row(figures) -> dict[str, int]:
-    total = dict.fromkeys(("online", "walkin", "served", "no_shows", "pacts", "calls"), 0)
-    total.update(pledged=0, flags=0)
-    for f in figures:
-        total["online"] += f.tickets_online
-        total["walkin"] += f.tickets_walkin
-        total["served"] += f.served
-        total["no_shows"] += f.no_shows
-        total["pacts"] += f.pacts_citizen
-        total["calls"] += f.calls
-        total["pledged"] += f.calls_pledged
-        total["flags"] += f.audit_flags
-    return total
 
 
 def _monthly_sections(
@@ -515,15 +554,14 @@ def _monthly_sections(
                     slug="laporan",
                     title=_("Laporan gratifikasi per bulan"),
                     alt=_(
-                        "Grafik batang laporan gratifikasi per bulan: diterima, dan selesai "
-                        "menurut hasil. Angkanya ada di tabel sesudah grafik."
+                        "Grafik batang laporan gratifikasi per bulan: diterima dan selesai "
+                        "ditangani. Angkanya, dengan hasil penanganan, ada di tabel sesudah "
+                        "grafik."
                     ),
                     labels=charts.month_labels(months),
                     series=[
                         (_("Diterima"), [r[1] for r in reports.rows]),
-                        (_("Terbukti"), [r[2] for r in reports.rows]),
-                        (_("Tidak terbukti"), [r[3] for r in reports.rows]),
-                        (_("Diteruskan"), [r[4] for r in reports.rows]),
+                        (_("Selesai ditangani"), [r[2] + r[3] + r[4] for r in reports.rows]),
                     ],
                     table=reports,
                     kind="bar",
@@ -542,7 +580,12 @@ def _monthly_sections(
 def office_content(dashboard: OfficeDashboard, *, charts_on: bool = True) -> Content:
     period = dashboard.period
     whole = dashboard.whole_office
-    content = Content(cards=period_cards(dashboard.totals, dashboard.ikm, with_office_figures=whole))
+    content = Content(
+        cards=period_cards(dashboard.totals, dashboard.ikm, with_office_figures=whole)
+    )
+    if dashboard.live is not None:
+        names = {agency.pk: agency.short_name for agency in dashboard.agencies}
+        content.sections.append(live_section(dashboard.live, names))
     services = Table(
         slug="layanan",
         title=_("Per layanan"),
@@ -593,8 +636,14 @@ def office_content(dashboard: OfficeDashboard, *, charts_on: bool = True) -> Con
                 ),
                 labels=names,
                 series=[
-                    (_("Median"), [numbers.minutes_value(f.wait_p50_s) for _s, f in dashboard.by_service]),
-                    (_("p90"), [numbers.minutes_value(f.wait_p90_s) for _s, f in dashboard.by_service]),
+                    (
+                        _("Median"),
+                        [numbers.minutes_value(f.wait_p50_s) for _s, f in dashboard.by_service],
+                    ),
+                    (
+                        _("p90"),
+                        [numbers.minutes_value(f.wait_p90_s) for _s, f in dashboard.by_service],
+                    ),
                 ],
                 table=services,
                 formatter=_minutes_axis,
@@ -642,8 +691,13 @@ def office_content(dashboard: OfficeDashboard, *, charts_on: bool = True) -> Con
             table_open=False,
         )
     )
-    content.sections += _daily_sections(
-        dashboard.by_date, period.dates(), charts_on=charts_on, office_rows=whole
+    content.sections += _trend_sections(
+        dashboard.trend,
+        dashboard.trend_points,
+        unit=dashboard.trend_unit,
+        totals=dashboard.totals,
+        charts_on=charts_on,
+        office_rows=whole,
     )
     content.sections += _monthly_sections(
         dashboard.by_month, period.months(), charts_on=charts_on, with_reports=whole
@@ -774,14 +828,9 @@ def _region_name(region) -> str:
     return region.name if region is not None else ""
 
 
-def area_content(
-    dashboard: AreaDashboard, *, ranking: Ranking, charts_on: bool = True
-) -> Content:
+def area_content(dashboard: AreaDashboard, *, ranking: Ranking, charts_on: bool = True) -> Content:
     period = dashboard.period
-    content = Content(
-        cards=period_cards(dashboard.totals, dashboard.ikm, with_office_figures=True),
-        today_cards=today_cards(dashboard.today),
-    )
+    content = Content(cards=period_cards(dashboard.totals, dashboard.ikm, with_office_figures=True))
     lines = ranked(dashboard.lines, ranking)
     comparison = Table(
         slug="kantor",
@@ -805,9 +854,7 @@ def area_content(
         row_links=[
             reverse("dashboards:office", kwargs={"code": line.office.code}) for line in lines
         ],
-        note=_(
-            "Diurutkan menurut %(figure)s. IKM dihitung atas bulan penuh %(start)s – %(end)s."
-        )
+        note=_("Diurutkan menurut %(figure)s. IKM dihitung atas bulan penuh %(start)s – %(end)s.")
         % {
             "figure": ranking.label,
             "start": numbers.month(dashboard.ikm_start),
@@ -867,14 +914,11 @@ def area_content(
                     slug="wilayah",
                     title=_("Antrean per wilayah"),
                     alt=_(
-                        "Grafik batang jumlah antrean per wilayah, daring dan langsung. "
-                        "Angkanya ada di tabel sesudah grafik."
+                        "Grafik batang jumlah antrean per wilayah. Angkanya, dengan antrean "
+                        "daring dan langsung, ada di tabel sesudah grafik."
                     ),
                     labels=[area.region.name for area in dashboard.areas],
-                    series=[
-                        (_("Daring"), [a.figures.tickets_online for a in dashboard.areas]),
-                        (_("Langsung"), [a.figures.tickets_walkin for a in dashboard.areas]),
-                    ],
+                    series=[(_("Jumlah antrean"), [a.figures.tickets for a in dashboard.areas])],
                     table=areas,
                     formatter=_count_axis,
                 )
@@ -887,6 +931,7 @@ def area_content(
         title=_("Hari ini per kantor"),
         columns=[
             Column("office", _("Kantor"), TEXT),
+            Column("waiting", _("Menunggu sekarang"), COUNT),
             Column("tickets", _("Antrean"), COUNT),
             Column("served", _("Dilayani"), COUNT),
             Column("wait_p50", _("Tunggu (median)"), MINUTES),
@@ -896,21 +941,39 @@ def area_content(
         rows=[
             [
                 line.office.name,
+                line.waiting,
                 line.today.tickets,
                 line.today.served,
                 line.today.wait_p50_s,
                 line.today.officers_pledged or 0,
                 _share_value(line.today.pledged_call_share),
             ]
-            for line in sorted(dashboard.lines, key=lambda line: -line.today.tickets)
+            for line in sorted(
+                dashboard.lines, key=lambda line: (-line.waiting, -line.today.tickets)
+            )
         ],
-        note=_("Rekap hari ini diperbarui sistem setiap beberapa menit."),
+        note=_(
+            "Menunggu: saat halaman dibuka. Angka lain dari rekap hari ini, yang diperbarui "
+            "sistem setiap sepuluh menit."
+        ),
     )
-    content.sections.append(
-        Section(slug="hari-ini", title=_("Hari ini per kantor"), table=today, table_open=False)
+    content.sections.insert(
+        0,
+        Section(
+            slug="hari-ini",
+            title=_("Hari ini"),
+            table=today,
+            table_open=False,
+            cards=today_cards(dashboard.today, waiting=dashboard.waiting),
+        ),
     )
-    content.sections += _daily_sections(
-        dashboard.by_date, period.dates(), charts_on=charts_on, office_rows=True
+    content.sections += _trend_sections(
+        dashboard.trend,
+        dashboard.trend_points,
+        unit=dashboard.trend_unit,
+        totals=dashboard.totals,
+        charts_on=charts_on,
+        office_rows=True,
     )
     content.sections += _monthly_sections(
         dashboard.by_month, period.months(), charts_on=charts_on, with_reports=True

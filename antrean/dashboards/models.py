@@ -1,12 +1,14 @@
-"""The office head's monthly report: one PDF per office and calendar month, made once and
-kept (the worker makes last month's at the start of each month; anyone who reads the office's
-whole dashboard may have a missing past month made on demand)."""
+"""The office head's monthly report (one PDF per office and calendar month, made once and
+kept: the worker makes last month's at the start of each month; anyone who reads the office's
+whole dashboard may have a missing past month made on demand), and the monthly roll-up of
+office-days that the regional and national views read."""
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from antrean.stats.models import DayFigures
 from antrean.tenancy.models import Office
 
 
@@ -46,3 +48,28 @@ class MonthlyReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.office_id} {self.month:%Y-%m}"
+
+
+class OfficeMonth(DayFigures):
+    """An office's calendar month: the sums of its office-days (`date` is the month's first
+    day), kept by the worker (antrean.dashboards.months) so that a region's or the nation's
+    view over whole months reads 12 rows per office instead of 365 (docs/benchmarks.md).
+    Waiting percentiles are the month's, from the summed histogram."""
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+")
+    officers_pledged = models.PositiveIntegerField(default=0)
+    reports_received = models.PositiveIntegerField(default=0)
+    reports_closed_substantiated = models.PositiveIntegerField(default=0)
+    reports_closed_not_substantiated = models.PositiveIntegerField(default=0)
+    reports_closed_referred = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("rekap bulanan kantor")
+        verbose_name_plural = pgettext_lazy("plural", "rekap bulanan kantor")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "date"], name="office_month_unique"),
+        ]
+        indexes = [models.Index(fields=["date"], name="office_month_date")]
+
+    def __str__(self) -> str:
+        return f"{self.office_id} {self.date:%Y-%m}"

@@ -5,19 +5,20 @@ dashboard page shows; nothing here reads the database."""
 
 from __future__ import annotations
 
-import io
 import datetime as dt
+import io
 
 from django.utils import formats
 from django.utils.translation import gettext as _
 
 from antrean.dashboards import numbers
 from antrean.dashboards.content import Content
+from antrean.dashboards.periods import month_end
 from antrean.dashboards.tables import Table
 from antrean.tenancy.models import Office
 
 # The tables the PDF prints, in this order (the rest of the page is in the exports).
-PRINTED = ("layanan", "harian", "ikm", "laporan")
+PRINTED = ("layanan", "antrean", "ikm", "laporan")
 
 
 def report_title(office: Office, month: dt.date) -> str:
@@ -111,7 +112,7 @@ def monthly_pdf(*, office: Office, month: dt.date, content: Content, made_at: dt
             _("Periode %(start)s – %(end)s · dibuat %(made)s")
             % {
                 "start": numbers.day(month),
-                "end": numbers.day(content.table("harian").rows[-1][0]),
+                "end": numbers.day(month_end(month)),
                 "made": formats.date_format(made_at.astimezone(office.zone), "j M Y, H.i")
                 + f" {office.zone_label}",
             },
@@ -121,7 +122,7 @@ def monthly_pdf(*, office: Office, month: dt.date, content: Content, made_at: dt
         p(_("Ringkasan"), h2),
         summary,
     ]
-    daily = content.table("harian")
+    daily = content.table("antrean")
     if daily is not None and daily.rows:
         drawing = Drawing(width, 60 * mm)
         chart = VerticalBarChart()

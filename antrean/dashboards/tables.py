@@ -83,8 +83,15 @@ class Table:
 
     @property
     def display_rows(self) -> list[list[Cell]]:
+        return self.display_first(len(self.rows))
+
+    def display_first(self, count: int) -> list[list[Cell]]:
+        """The first `count` rows as text (only what a page shows is formatted)."""
         links = self.row_links or [""] * len(self.rows)
-        return [self.display(row, url) for row, url in zip(self.rows, links, strict=True)]
+        return [
+            self.display(row, url)
+            for row, url in zip(self.rows[:count], links[:count], strict=True)
+        ]
 
     @property
     def display_footer(self) -> list[Cell] | None:

@@ -32,7 +32,9 @@ app_name = "dashboards"
 urlpatterns = [
     path("staf/dasbor/", views.home, name="home"),
     path("staf/dasbor/nasional/", views.nation_page, name="nation"),
-    path("staf/dasbor/nasional/<slug:slug>.<export:fmt>", views.nation_export, name="nation_export"),
+    path(
+        "staf/dasbor/nasional/<slug:slug>.<export:fmt>", views.nation_export, name="nation_export"
+    ),
     path("staf/dasbor/wilayah/<region:code>/", views.region_page, name="region"),
     path(
         "staf/dasbor/wilayah/<region:code>/<slug:slug>.<export:fmt>",

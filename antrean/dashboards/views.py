@@ -11,7 +11,6 @@ region: 404; out of scope: 403, and nothing read.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -44,8 +43,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Rows of the national comparison shown on the page unless all are asked for (`semua=1`);
 # the exports always hold every office.
 NATION_ROWS = 50
-# The nation's and a region's "today" for the period presets: WIB, where most offices are.
-DEFAULT_ZONE = "Asia/Jakarta"
 
 
 def _refused(error: DomainError):
@@ -63,12 +60,6 @@ def _download(content: bytes, name: str, content_type: str) -> HttpResponse:
 
 def _period_text(period: Period) -> str:
     return f"{numbers.day(period.start)} – {numbers.day(period.end)}"
-
-
-def _area_today(offices) -> dt.date:
-    office = offices[0] if offices else None
-    zone = office.zone if office else zoneinfo.ZoneInfo(DEFAULT_ZONE)
-    return timezone.now().astimezone(zone).date()
 
 
 # --- Landing ---------------------------------------------------------------------------------
@@ -211,7 +202,6 @@ def _office_subject(office: Office, dashboard) -> str:
 def office_page(request: HttpRequest, code: str) -> HttpResponse:
     office, period, error, dashboard = _office_dashboard(request, code)
     content = office_content(dashboard)
-    live = _office_live(request, office, dashboard)
     user = request.user
     return render(
         request,
@@ -220,7 +210,6 @@ def office_page(request: HttpRequest, code: str) -> HttpResponse:
             "office": office,
             "dashboard": dashboard,
             "content": content,
-            "live": live,
             "subject": _office_subject(office, dashboard),
             "breadcrumbs": _breadcrumbs(user, office.region, office=office),
             "offices": _office_choices(user, office),
@@ -233,12 +222,6 @@ def office_page(request: HttpRequest, code: str) -> HttpResponse:
             **_period_context(request, period, error),
         },
     )
-
-
-def _office_live(request: HttpRequest, office: Office, dashboard):
-    from antrean.dashboards.live import office_live_content
-
-    return office_live_content(office=office, agency_ids=dashboard.agency_ids)
 
 
 def _office_choices(user, office: Office) -> list[Office]:
@@ -317,9 +300,7 @@ def monthly_report_request(request: HttpRequest, code: str) -> HttpResponse:
         report = services.monthly_report_make(office=office, month=month, by=request.user)
     except DomainError as refused:
         raise _refused(refused) from None
-    return redirect(
-        "dashboards:monthly_report", code=office.code, month=f"{report.month:%Y-%m}"
-    )
+    return redirect("dashboards:monthly_report", code=office.code, month=f"{report.month:%Y-%m}")
 
 
 # --- A region and the nation -----------------------------------------------------------------
@@ -350,7 +331,9 @@ def _area_page(request: HttpRequest, dashboard, *, title: str, subject: str, exp
     ranking = ranking_from_query(request.GET)
     content = area_content(dashboard, ranking=ranking)
     comparison = content.table("kantor")
-    show_all = request.GET.get("semua") == "1" or len(comparison.rows) <= NATION_ROWS
+    today = content.table("hari-ini")
+    show_all = request.GET.get("semua") == "1"
+    shown = len(comparison.rows) if show_all else NATION_ROWS
     return render(
         request,
         "dashboards/area.html",
@@ -361,11 +344,11 @@ def _area_page(request: HttpRequest, dashboard, *, title: str, subject: str, exp
             "subject": subject,
             "ranking": ranking,
             "sort_headers": _sort_headers(request, comparison, ranking),
-            "comparison_rows": comparison.display_rows
-            if show_all
-            else comparison.display_rows[:NATION_ROWS],
+            "comparison_rows": comparison.display_first(shown),
+            "today_rows": today.display_first(shown),
+            "today_limited": len(today.rows) > shown,
             "comparison_total": len(comparison.rows),
-            "comparison_limited": not show_all,
+            "comparison_limited": len(comparison.rows) > shown,
             "all_query": _with(request, semua="1"),
             "export_base": export_base,
             "breadcrumbs": _breadcrumbs(request.user, dashboard.region),
@@ -399,11 +382,12 @@ def _region_dashboard(request: HttpRequest, code: str):
         region = selectors.region_for_dashboard(user=request.user, code=code)
     except DomainError as refused:
         raise _refused(refused) from None
-    offices = list(selectors.offices_of_region(region).order_by("pk")[:1])
-    period, error = period_from_query(request.GET, today=_area_today(offices))
+    period, error = period_from_query(request.GET, today=selectors.latest_today(timezone.now()))
     request._period_error = error
-    return region, period, selectors.region_dashboard(
-        user=request.user, region=region, period=period
+    return (
+        region,
+        period,
+        selectors.region_dashboard(user=request.user, region=region, period=period),
     )
 
 
@@ -435,9 +419,7 @@ def region_export(request: HttpRequest, code: str, slug: str, fmt: str) -> HttpR
 def _nation_dashboard(request: HttpRequest):
     if not permissions.can_see_nation(request.user):
         raise PermissionDenied
-    period, error = period_from_query(
-        request.GET, today=timezone.now().astimezone(zoneinfo.ZoneInfo(DEFAULT_ZONE)).date()
-    )
+    period, error = period_from_query(request.GET, today=selectors.latest_today(timezone.now()))
     request._period_error = error
     return period, selectors.nation_dashboard(user=request.user, period=period)
 

@@ -172,7 +172,10 @@ class Figures:
 
 
 def _is_office_rows(queryset: QuerySet) -> bool:
-    return issubclass(queryset.model, OfficeDay)
+    # Office-days, or rows summed from them (antrean.dashboards.models.OfficeMonth).
+    return issubclass(queryset.model, OfficeDay) or all(
+        hasattr(queryset.model, name) for name in OFFICE_SUM_FIELDS
+    )
 
 
 def _aggregates(queryset: QuerySet, months: list[dt.date]) -> dict:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from antrean.dashboards.tests.world import fill_days, make_world
 from antrean.testing.browser import launch, needs_chromium, refuse_outside
@@ -54,7 +55,7 @@ def _charts_loaded(page) -> int:
 def test_dashboards_draw_their_charts_under_the_policy(live_server):
     sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
     world = make_world()
-    today = dt.date.today()
+    today = timezone.localdate()
     start = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     fill_days(world, start, (today - start).days + 1)
     period = f"dari={start.isoformat()}&sampai={today.isoformat()}"
@@ -81,9 +82,9 @@ def test_dashboards_draw_their_charts_under_the_policy(live_server):
                 page = context.new_page()
                 page.on(
                     "console",
-                    lambda message: violations.append(message.text)
-                    if PROBLEM.search(message.text)
-                    else None,
+                    lambda message: (
+                        violations.append(message.text) if PROBLEM.search(message.text) else None
+                    ),
                 )
                 page.on("pageerror", lambda error: errors.append(str(error)))
                 response = page.goto(live_server.url + path, wait_until="load")

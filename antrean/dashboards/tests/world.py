@@ -139,9 +139,7 @@ def add_day(
         wait_p90_s=ordered[int(len(ordered) * 0.9)] if ordered else None,
         **figures,
     )
-    office_day, _created = OfficeDay.objects.get_or_create(
-        office=service.agency.office, date=date
-    )
+    office_day, _created = OfficeDay.objects.get_or_create(office=service.agency.office, date=date)
     for name, value in figures.items():
         setattr(office_day, name, getattr(office_day, name) + value)
     office_day.save()
@@ -177,7 +175,9 @@ def fill_days(world: World, start: dt.date, days: int, *, seed: int = 7) -> None
             walkin = int(rng.randint(size // 4, size // 2) * scale)
             no_shows = rng.randint(0, max(1, online // 6))
             served = max(0, online + walkin - no_shows - rng.randint(0, 2))
-            waits = tuple(rng.randint(60, 2400 if service is world.stnk else 1500) for _ in range(served))
+            waits = tuple(
+                rng.randint(60, 2400 if service is world.stnk else 1500) for _ in range(served)
+            )
             calls = served + no_shows
             add_day(
                 service,

@@ -78,6 +78,12 @@ def _make_monthly_reports() -> None:
         logger.info("Made %d monthly report(s).", made)
 
 
+def _refresh_office_months() -> None:
+    from antrean.dashboards.months import office_months_refresh_due
+
+    office_months_refresh_due()
+
+
 def _rollup_stats() -> None:
     from antrean.stats.rollup import rollup_recent
 
@@ -97,6 +103,7 @@ PERIODIC = [
     (3600, _ensure_slots),
     (3600, _erase_expired_personal_data),
     (ROLLUP_SECONDS, _rollup_stats),
+    (ROLLUP_SECONDS, _refresh_office_months),
     (3600, _make_monthly_reports),
 ]
 
