@@ -213,8 +213,12 @@ def live_section(live: OfficeLive, agencies: dict[int, str]) -> Section:
                 service.wait_p50_s,
             ]
             for service in live.services
+            if service.waiting or service.serving or service.done
         ],
-        note=_("Keadaan saat halaman dibuka: muat ulang halaman untuk angka terbaru."),
+        note=_(
+            "Keadaan saat halaman dibuka (muat ulang untuk angka terbaru); layanan yang belum "
+            "punya antrean hari ini tidak dicantumkan."
+        ),
     )
     return Section(
         slug="hari-ini",

@@ -81,7 +81,8 @@ def preset_period(key: str, today: dt.date) -> Period:
     elif key == "tahun-ini":
         start, end = today.replace(month=1, day=1), today
     elif key == "12-bulan":
-        start, end = next_month(today.replace(day=1)).replace(year=today.year - 1), today
+        following = next_month(today.replace(day=1))
+        start, end = following.replace(year=following.year - 1), today
     else:
         raise KeyError(key)
     return Period(start, end, key)

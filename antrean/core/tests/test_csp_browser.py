@@ -2,7 +2,7 @@
 JavaScript on): the citizen's booking from the office list to the booking page and its live
 status, the transparency pages, the TV board with its WebSocket open, the kiosk from
 registration to a printed ticket, the staff login, counter console, audit page and inbox, the
-verification page, the admin (index, a change list, change forms), the API's Swagger UI and an
+dashboards (charts as SVG images), the verification page, the admin (index, a change list, change forms), the API's Swagger UI and an
 error page.
 
 The test fails on anything the policy refused: Chromium's "Refused to …" console lines and the
@@ -243,6 +243,9 @@ def test_every_kind_of_page_runs_under_the_policy(server, data, browser):
         "/transparansi/",
         "/transparansi/mpp-badung/",
         "/staf/ikm/",
+        "/staf/dasbor/nasional/",
+        "/staf/dasbor/wilayah/51/",
+        "/staf/dasbor/kantor/mpp-badung/",
         "/admin/",
         "/admin/tenancy/office/",
         "/change/",
@@ -345,7 +348,15 @@ def kiosk_pages(page, server: str, kiosk, token: str) -> None:
 
 def staff_pages(page, server: str, office: Office) -> None:
     """The audit page, the inbox, and the admin: index, change lists, change forms."""
-    for path in ["/staf/audit/", "/staf/kotak-pesan/", "/admin/", "/admin/tenancy/office/"]:
+    for path in [
+        "/staf/audit/",
+        "/staf/kotak-pesan/",
+        "/staf/dasbor/nasional/",
+        "/staf/dasbor/wilayah/51/",
+        "/staf/dasbor/kantor/mpp-badung/",
+        "/admin/",
+        "/admin/tenancy/office/",
+    ]:
         page.goto(server + path, wait_until="load")
         settle(page)
     page.goto(f"{server}/admin/tenancy/office/{office.pk}/change/", wait_until="load")
