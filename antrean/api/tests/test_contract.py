@@ -41,8 +41,8 @@ from antrean.api.auth import TOKEN_LIFETIME
 from antrean.api.models import ApiToken
 from antrean.api.tests.conftest import office_at_noon
 from antrean.api.tests.staff_setup import PASSWORD, citizen_pact, make_staff, walk_in
-from antrean.dashboards.tests.world import add_day
 from antrean.core.tokens import token_hash
+from antrean.dashboards.tests.world import add_day
 from antrean.integrity.certificates import certificate_render
 from antrean.integrity.ledger import ledger_head
 from antrean.integrity.models import Audience, Certificate
@@ -54,8 +54,8 @@ from antrean.testing.factories import (
     make_booking,
     make_counter,
     make_nik,
-    make_service,
     make_regional_admin,
+    make_service,
     make_slot,
     sign_officer_pact,
     tomorrow,

@@ -2,8 +2,8 @@
 JavaScript on): the citizen's booking from the office list to the booking page and its live
 status, the transparency pages, the TV board with its WebSocket open, the kiosk from
 registration to a printed ticket, the staff login, counter console, audit page and inbox, the
-dashboards (charts as SVG images), the verification page, the admin (index, a change list, change forms), the API's Swagger UI and an
-error page.
+dashboards (charts as SVG images), the verification page, the admin (index, a change list,
+change forms), the API's Swagger UI and an error page.
 
 The test fails on anything the policy refused: Chromium's "Refused to …" console lines and the
 pages' `securitypolicyviolation` events (reported through the console by an init script),

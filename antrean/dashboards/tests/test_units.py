@@ -108,8 +108,12 @@ def test_csv_writes_plain_values_and_units():
     table = Table(
         slug="uji",
         title="Uji",
-        columns=[Column("d", "Tanggal", DAY), Column("n", "Antrean", COUNT)]
-        + [Column("s", "Tidak hadir", SHARE), Column("t", "Nama", TEXT)],
+        columns=[
+            Column("d", "Tanggal", DAY),
+            Column("n", "Antrean", COUNT),
+            Column("s", "Tidak hadir", SHARE),
+            Column("t", "Nama", TEXT),
+        ],
         rows=[
             [dt.date(2026, 12, 5), 1234, Fraction(1, 8), "@SUM(1)"],
             [dt.date(2026, 12, 6), 0, None, ""],
