@@ -306,6 +306,10 @@ def main() -> None:
     django_setup()
     from django.conf import settings
 
+    # As served (gunicorn loads antrean.wsgi): the startup's objects are frozen out of the
+    # garbage collector's full passes.
+    import antrean.wsgi  # noqa: F401
+
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     seeded = seed(offices=args.offices, days=args.days, services=args.services)
     print(
