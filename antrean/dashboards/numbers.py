@@ -51,7 +51,8 @@ def minutes(seconds: int | float | None, places: int = 1) -> str:
     """Seconds as minutes: `4,5 mnt`."""
     if seconds is None:
         return DASH
-    return f"{number(decimal(seconds) / 60, places)} {pgettext('menit', 'mnt')}"
+    unit = pgettext("menit", "mnt")  # outside the f-string: xgettext does not look inside
+    return f"{number(decimal(seconds) / 60, places)} {unit}"
 
 
 def minutes_value(seconds: int | float | None) -> float | None:
