@@ -35,7 +35,7 @@ REGION_CODE = r"^[0-9]{2}(\.[0-9]{2})?$"
 _ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
-class FiguresOut(Schema):
+class DashboardFiguresOut(Schema):
     """Totals over a set of days. Times in seconds; shares from 0 to 1 (null: nothing to
     divide by)."""
 
@@ -73,7 +73,7 @@ class FiguresOut(Schema):
     reports_closed_referred: int | None = None
 
 
-class IkmOut(Schema):
+class DashboardIkmOut(Schema):
     responses: int = Field(description="Survey responses in the IKM's whole months.")
     ikm: float | None = Field(
         description=f"25–100, null below {ANONYMITY_MIN} responses or when a month holds 1 to "
@@ -84,92 +84,98 @@ class IkmOut(Schema):
     withheld: bool = Field(description="Responses exist but the IKM is not shown (anonymity).")
 
 
-class TrendOut(Schema):
+class DashboardTrendOut(Schema):
     start: dt.date = Field(description="The day, or the first day of the month.")
-    figures: FiguresOut
+    figures: DashboardFiguresOut
 
 
-class MonthOut(Schema):
+class DashboardMonthOut(Schema):
     month: str = Field(description="YYYY-MM.", examples=["2026-11"])
-    figures: FiguresOut
-    ikm: IkmOut
+    figures: DashboardFiguresOut
+    ikm: DashboardIkmOut
 
 
-class OfficeRefOut(Schema):
+class DashboardOfficeRefOut(Schema):
     code: str = Field(examples=["mpp-badung"])
     name: str
     region_code: str = Field(examples=["51.03"])
     region_name: str
 
 
-class ServiceLineOut(Schema):
+class DashboardServiceLineOut(Schema):
     service_id: int
     code: str
     name: str
     agency: str = Field(description="The agency's short name.")
-    figures: FiguresOut
+    figures: DashboardFiguresOut
 
 
-class OfficeLineOut(Schema):
-    office: OfficeRefOut
-    figures: FiguresOut
-    ikm: IkmOut
+class DashboardOfficeLineOut(Schema):
+    office: DashboardOfficeRefOut
+    figures: DashboardFiguresOut
+    ikm: DashboardIkmOut
 
 
-class AreaLineOut(Schema):
+class DashboardAreaLineOut(Schema):
     region_code: str
     region_name: str
     offices: int = Field(description="Offices of the region.")
-    figures: FiguresOut
-    ikm: IkmOut
+    figures: DashboardFiguresOut
+    ikm: DashboardIkmOut
 
 
-class PeriodFields(Schema):
+class DashboardPeriodFields(Schema):
     date_from: dt.date = Field(alias="from", description="First local day of the figures.")
     date_to: dt.date = Field(alias="to", description="Last local day of the figures.")
     ikm_from: dt.date = Field(description="First day of the IKM's whole months.")
     ikm_to: dt.date = Field(description="Last day of the IKM's whole months.")
 
 
-class OfficeSummaryOut(PeriodFields):
-    office: OfficeRefOut
+class DashboardOfficeSummaryOut(DashboardPeriodFields):
+    office: DashboardOfficeRefOut
     agencies: list[str] | None = Field(
         description="Null: the whole office. Otherwise the codes of the agencies the figures "
         "cover (an agency admin reads its agencies' part)."
     )
-    totals: FiguresOut
-    ikm: IkmOut
-    by_service: list[ServiceLineOut]
+    totals: DashboardFiguresOut
+    ikm: DashboardIkmOut
+    by_service: list[DashboardServiceLineOut]
     trend_unit: str = Field(
         description="`day` for a period of up to 92 days, else `month` (the first and last "
         "months may then be partial).",
         examples=["day"],
     )
-    trend: list[TrendOut] = Field(description="Every day (or month) of the period, in order.")
-    by_month: list[MonthOut] = Field(description="The IKM's whole months.")
+    trend: list[DashboardTrendOut] = Field(
+        description="Every day (or month) of the period, in order."
+    )
+    by_month: list[DashboardMonthOut] = Field(description="The IKM's whole months.")
 
 
-class RegionOut(Schema):
+class DashboardRegionOut(Schema):
     code: str = Field(examples=["51"])
     name: str = Field(examples=["Bali"])
     level: str = Field(description="province, regency or city.", examples=["province"])
 
 
-class RegionSummaryOut(PeriodFields):
-    region: RegionOut
-    totals: FiguresOut
-    ikm: IkmOut
-    today: FiguresOut = Field(
+class DashboardRegionSummaryOut(DashboardPeriodFields):
+    region: DashboardRegionOut
+    totals: DashboardFiguresOut
+    ikm: DashboardIkmOut
+    today: DashboardFiguresOut = Field(
         description="Today's figures so far (each office's own local today), from the "
         "roll-up the worker refreshes every few minutes."
     )
-    offices: list[OfficeLineOut] = Field(description="Every office of the region, by name.")
-    areas: list[AreaLineOut] = Field(
+    offices: list[DashboardOfficeLineOut] = Field(
+        description="Every office of the region, by name."
+    )
+    areas: list[DashboardAreaLineOut] = Field(
         description="For a province: its regencies and cities. Empty for a regency or city."
     )
     trend_unit: str = Field(description="`day` up to 92 days, else `month`.")
-    trend: list[TrendOut] = Field(description="Every day (or month) of the period, in order.")
-    by_month: list[MonthOut] = Field(description="The IKM's whole months.")
+    trend: list[DashboardTrendOut] = Field(
+        description="Every day (or month) of the period, in order."
+    )
+    by_month: list[DashboardMonthOut] = Field(description="The IKM's whole months.")
 
 
 def _share(value) -> float | None:
@@ -273,7 +279,7 @@ _PERIOD_HELP = (
 @router.get(
     "/dashboard/offices/{code}/summary",
     auth=staff_auth,
-    response={200: OfficeSummaryOut, **_ERRORS},
+    response={200: DashboardOfficeSummaryOut, **_ERRORS},
     operation_id="getOfficeDashboardSummary",
     summary="An office's dashboard figures over a period",
     by_alias=True,
@@ -323,7 +329,7 @@ def get_office_summary(
 @router.get(
     "/dashboard/regions/{region_code}/summary",
     auth=staff_auth,
-    response={200: RegionSummaryOut, **_ERRORS},
+    response={200: DashboardRegionSummaryOut, **_ERRORS},
     operation_id="getRegionDashboardSummary",
     summary="A province's or a regency's dashboard figures over a period",
     by_alias=True,

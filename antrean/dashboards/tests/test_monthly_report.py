@@ -188,3 +188,11 @@ def test_a_changed_file_is_never_served(client, world):
         stored.write(b"tampered")
     with pytest.raises(DomainError):
         monthly_report_read(user=world.head, report=report)
+
+
+def test_the_worker_runs_the_monthly_jobs():
+    from antrean.core.management.commands import worker
+
+    every = {job: seconds for seconds, job in worker.PERIODIC}
+    assert every[worker._make_monthly_reports] == 3600
+    assert every[worker._refresh_office_months] == worker.ROLLUP_SECONDS
