@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -78,7 +79,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("dashboards:nation")
     region = (
         permissions.regions_in_scope(user)
-        .order_by("parent_id", "code")  # a province (no parent) before its regencies
+        # A province (no parent) before its regencies, on every database.
+        .order_by(F("parent_id").asc(nulls_first=True), "code")
         .first()
     )
     if region is not None:
