@@ -286,10 +286,10 @@ def catalog(*, base_url: str) -> dict:
                 },
                 "suppression": {
                     "threshold": SUPPRESS_BELOW,
-                    "id": "Sel yang dibangun dari kurang dari 5 orang dikosongkan (null di JSON, "
-                    "kosong di CSV); aturan setiap kolom tertulis pada kolom itu.",
-                    "en": "Cells built from fewer than 5 people are suppressed (null in JSON, "
-                    "empty in CSV); each field states its own rule.",
+                    "id": f"Sel yang dibangun dari kurang dari {SUPPRESS_BELOW} orang dikosongkan "
+                    "(null di JSON, kosong di CSV); aturan setiap kolom tertulis pada kolom itu.",
+                    "en": f"Cells built from fewer than {SUPPRESS_BELOW} people are suppressed "
+                    "(null in JSON, empty in CSV); each field states its own rule.",
                 },
                 "licence": LICENCE["id"],
                 "fields": [

@@ -82,10 +82,12 @@ class OfficeTransparency:
 
     @property
     def services(self) -> list:
-        """Today's queue per service, with its median wait only from PUBLIC_MIN waits."""
+        """Today's queue of each service that has tickets today, with its median wait only
+        from PUBLIC_MIN waits."""
         return [
             {"row": row, "wait_p50_s": public_wait(row.wait_p50_s, row.wait_count)}
             for row in self.live.services
+            if row.waiting or row.serving or row.done or row.wait_count
         ]
 
 

@@ -43,7 +43,8 @@ def transparency_office(request: HttpRequest, office_code: str) -> HttpResponse:
         {
             "office": office,
             "page": selectors.office_transparency(office=office, now=now),
-            "local_now": office.local_now(now),
+            # A wall-clock time: the template must not convert it to the server's zone.
+            "local_time": office.local_now(now).time(),
             "public_min": selectors.PUBLIC_MIN,
         },
     )

@@ -201,3 +201,14 @@ def test_the_closed_quarter_is_the_last_whose_answers_can_no_longer_come():
     assert closed_quarter(dt.date(2026, 10, 8)).start == dt.date(2026, 7, 1)
     assert closed_quarter(dt.date(2026, 1, 20)).end == period_dates("tw4", 2025)[1]
     assert str(closed_quarter(dt.date(2026, 12, 5)).label) == "Triwulan III 2026"
+
+
+@pytest.mark.parametrize("offices", [1, 6])
+def test_the_index_costs_the_same_few_queries_for_any_number_of_offices(
+    client, offices, django_assert_max_num_queries
+):
+    for n in range(offices):
+        office = make_office(code=f"mpp-{n}")
+        OfficeDay.objects.create(office=office, date=office.local_today(), served=n)
+    with django_assert_max_num_queries(6):
+        assert client.get("/transparansi/").status_code == 200
