@@ -5,6 +5,7 @@ process (the in-memory channel layer is enough). In production HTTP runs on guni
 and a separate uvicorn process serves only the WebSockets, with Redis as the channel layer.
 """
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -18,6 +19,9 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from channels.sessions import SessionMiddlewareStack  # noqa: E402
 
 from antrean.display.routing import websocket_urlpatterns  # noqa: E402
+
+# As in antrean.wsgi: the startup's objects stay out of the collector's full passes.
+gc.freeze()
 
 application = ProtocolTypeRouter(
     {

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "antrean.feedback",
     "antrean.reports",
     "antrean.stats",
+    "antrean.dashboards",
     "antrean.api",
 ]
 
@@ -420,6 +421,10 @@ ANTREAN_REPORTS_PER_TICKET = env.int("ANTREAN_REPORTS_PER_TICKET", default=3)
 ANTREAN_REPORTS_PER_TICKET_WINDOW = env.int("ANTREAN_REPORTS_PER_TICKET_WINDOW", default=86400)
 # Following a report by its tracking code (page and API): look-ups per address per window.
 ANTREAN_REPORTS_TRACK_PER_ADDRESS = env.int("ANTREAN_REPORTS_TRACK_PER_ADDRESS", default=30)
+# Open data (/api/v1/open/…): requests per client address per window (0 turns the limit off).
+# Answers are cacheable, so a client that keeps them needs few.
+ANTREAN_OPEN_DATA_PER_ADDRESS = env.int("ANTREAN_OPEN_DATA_PER_ADDRESS", default=60)
+ANTREAN_OPEN_DATA_WINDOW = env.int("ANTREAN_OPEN_DATA_WINDOW", default=60)
 # How long a process may keep rows that every booking reads but admins rarely change (the pact
 # in force, opening hours and closures, message template names). A change made in this process
 # is seen at once; other processes see it within this many seconds.

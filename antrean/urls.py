@@ -12,11 +12,13 @@ urlpatterns = [
     path("", include("antrean.notifications.urls")),
     path("", include("antrean.queueing.urls")),
     path("", include("antrean.feedback.staff_urls")),
+    path("", include("antrean.dashboards.urls")),
     path("", include("antrean.display.urls")),
     path("", include("antrean.display.kiosk_urls")),
     path("", include("antrean.feedback.urls")),
     path("", include("antrean.privacy.urls")),  # before booking's antrean/<code>/
     path("", include("antrean.reports.urls")),  # before booking's antrean/<code>/
+    path("", include("antrean.stats.urls")),
     path("", include("antrean.booking.urls")),
 ]
 

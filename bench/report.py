@@ -3,9 +3,10 @@
 Usage: .venv/bin/python -m bench.report [--dir var/bench]
 
 Reads what the bench parts wrote (dblimit.json, dblimit-sqlite.json, http.json, pages.json,
-certificate.json, display.json) and names any other JSON file it finds without reading it. The
-targets of issue 7 are reported, never asserted: HTTP bookings ≥ 0.5 of the database limit for
-the same SQL, and p99 ≤ 100 ms at 64 clients.
+certificate.json, display.json, dashboard.json) and names any other JSON file it finds without
+reading it. The targets are reported, never asserted: HTTP bookings ≥ 0.5 of the database limit
+for the same SQL, and p99 ≤ 100 ms at 64 clients (issue 7); the national dashboard's p95 ≤ 300
+ms over a year of 500 offices (issue 13).
 """
 
 import argparse
@@ -22,6 +23,7 @@ KNOWN = {
     "certificate.json",
     "display.json",
     "fixtures.json",
+    "dashboard.json",
 }
 RATIO_TARGET = 0.5
 P99_TARGET_MS = 100
@@ -179,6 +181,29 @@ def _display_rows(display: dict) -> list[tuple[str, str, str]]:
     return rows
 
 
+def _dashboard_rows(dashboard: dict) -> list[tuple[str, str, str]]:
+    seeded = dashboard["seed"]
+    rows = [
+        (
+            f"dashboard: {name}",
+            f"p50 {run['p50_ms']:.0f} ms, p95 {run['p95_ms']:.0f} ms",
+            f"{run['requests']} requests in-process, {run['bytes']:,} bytes; {run['path']}",
+        )
+        for name, run in dashboard["runs"].items()
+    ]
+    met = "met" if dashboard["goal_met"] else "not met"
+    rows.append(
+        (
+            f"target: national dashboard p95 ≤ {dashboard['goal_p95_ms']} ms",
+            f"{dashboard['runs']['national page']['p95_ms']:.0f} ms ({met})",
+            f"{seeded['offices']} offices × {seeded['days']} days: "
+            f"{seeded['office_days']:,} office-days, {seeded['service_days']:,} service-days, "
+            f"{seeded.get('office_months', 0):,} office-months",
+        )
+    )
+    return rows
+
+
 def build(folder: Path) -> str:
     dblimit = _load(folder, "dblimit.json")
     sqlite = _load(folder, "dblimit-sqlite.json")
@@ -186,6 +211,7 @@ def build(folder: Path) -> str:
     pages = _load(folder, "pages.json")
     cert = _load(folder, "certificate.json")
     display = _load(folder, "display.json")
+    dashboard = _load(folder, "dashboard.json")
     sections: list[tuple[str, list[tuple[str, str, str]]]] = []
     if dblimit:
         sections.append(("Database limit, PostgreSQL (pgbench)", _db_rows(dblimit, "PostgreSQL")))
@@ -201,6 +227,8 @@ def build(folder: Path) -> str:
         sections.append(("Certificates", _certificate_rows(cert)))
     if display:
         sections.append(("Display", _display_rows(display)))
+    if dashboard:
+        sections.append(("Dashboards (a year of roll-ups)", _dashboard_rows(dashboard)))
     cores = {
         d.get("cores") or d.get("cpus")
         for d in (dblimit, sqlite, http, pages, cert, display)

@@ -68,12 +68,15 @@ def signin_after_password(
 def staff_home_url(user) -> str:
     """Where a staff account lands after signing in (and where the brand link leads): the
     inspectorate's reports for an account whose only role is inspectorate (the counters page
-    has nothing for it), the counters page for everyone else."""
+    has nothing for it), their dashboard for the national and regional admins and office heads
+    (they oversee; they do not call tickets), the counters page for everyone else."""
     from antrean.tenancy import permissions
 
     scope = permissions.scope_of(user)
     if scope.is_inspector and not scope.is_staff_anywhere:
         return reverse("reports:inspectorate_list")
+    if scope.is_regional or scope.head_office_ids:
+        return reverse("dashboards:home")
     return reverse("queueing:counters")
 
 

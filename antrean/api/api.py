@@ -14,8 +14,10 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 
 from antrean.api.certificates import router as certificates_router
+from antrean.api.dashboard import router as dashboard_router
 from antrean.api.errors import error_response, register_error_handlers
 from antrean.api.ikm import router as ikm_router
+from antrean.api.open_data import router as open_data_router
 from antrean.api.privacy import router as privacy_router
 from antrean.api.public import router as public_router
 from antrean.api.reports import router as reports_router
@@ -144,3 +146,5 @@ api.add_router("/v1/", privacy_router)
 api.add_router("/v1/", surveys_router)
 api.add_router("/v1/", ikm_router)
 api.add_router("/v1/", reports_router)
+api.add_router("/v1/", open_data_router)
+api.add_router("/v1/", dashboard_router)

@@ -106,7 +106,9 @@ def counter_list(request: HttpRequest) -> HttpResponse:
     from antrean.accounts.signin import staff_home_url
 
     home = staff_home_url(request.user)
-    if home != request.path:  # the inspectorate has no counters: its home is its reports
+    if home == reverse("reports:inspectorate_list"):
+        # The inspectorate has no counters: its home is its reports. (Those who land on a
+        # dashboard still reach the counters from here.)
         return redirect(home)
     counters = list(selectors.counters_for_user(user=request.user))
     offices: dict[int, dict] = {}

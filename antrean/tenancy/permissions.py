@@ -492,6 +492,12 @@ def can_see_region(user, region_id: int | None) -> bool:
     return region_id is not None and (scope.everything or region_id in scope.region_ids)
 
 
+def can_see_nation(user) -> bool:
+    """Reads the national dashboard (every office side by side): national admins and the
+    installation's operator."""
+    return scope_of(user).everything
+
+
 def can_see_dashboard(user, office_id: int | None) -> bool:
     """Reads an office's dashboard, its exports and its monthly report: whoever administers
     the office whole (its admins and head, its region's admins, national), and an agency

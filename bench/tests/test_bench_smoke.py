@@ -14,7 +14,7 @@ from django.db import connection
 from antrean.integrity.models import PactSignature
 from antrean.queueing.models import Ticket
 from antrean.testing.factories import make_office, make_service, make_slot
-from bench import dblimit, fixtures, http_load, page_bytes, report, retention
+from bench import dashboard, dblimit, fixtures, http_load, page_bytes, report, retention
 from bench.booking_sql import (
     PGBENCH_DIR,
     capture,
@@ -213,3 +213,26 @@ def test_retention_bench_erases_everything_and_the_ledger_still_verifies(setting
     assert (result["unerased_left"], result["files_left"]) == (0, 0)
     assert result["ledger_ok"] and result["ledger_entries"] == 60
     assert result["second_run_changed"] == 0
+
+
+def test_dashboard_bench_seeds_a_year_shape_and_times_every_page(tmp_path):
+    from antrean.dashboards.models import OfficeMonth
+    from antrean.stats.models import OfficeDay, ServiceDay
+
+    seeded = dashboard.seed(offices=6, days=40, services=2)
+    assert OfficeDay.objects.count() == seeded["office_days"] == 6 * 40
+    assert ServiceDay.objects.count() == seeded["service_days"] == 6 * 40 * 2
+    # The worker's monthly roll-up is part of the seed: 40 days span two or three months.
+    assert OfficeMonth.objects.count() == seeded["office_months"] >= 12
+    result = dashboard.measure(seeded=seeded, requests=2)
+    assert set(result["runs"]) == {
+        "national page",
+        "national comparison CSV",
+        "region API",
+        "office page",
+    }
+    assert all(run["p95_ms"] > 0 and run["bytes"] > 0 for run in result["runs"].values())
+    assert isinstance(result["goal_met"], bool)
+    (tmp_path / "dashboard.json").write_text(json.dumps(result, default=str))
+    table = report.build(tmp_path)
+    assert "target: national dashboard p95 ≤ 300 ms" in table

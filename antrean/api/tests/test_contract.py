@@ -42,6 +42,7 @@ from antrean.api.models import ApiToken
 from antrean.api.tests.conftest import office_at_noon
 from antrean.api.tests.staff_setup import PASSWORD, citizen_pact, make_staff, walk_in
 from antrean.core.tokens import token_hash
+from antrean.dashboards.tests.world import add_day
 from antrean.integrity.certificates import certificate_render
 from antrean.integrity.ledger import ledger_head
 from antrean.integrity.models import Audience, Certificate
@@ -53,6 +54,7 @@ from antrean.testing.factories import (
     make_booking,
     make_counter,
     make_nik,
+    make_regional_admin,
     make_service,
     make_slot,
     sign_officer_pact,
@@ -77,6 +79,9 @@ DOMAIN_INVALID_REQUEST = {
 # The officer's Bearer token in every test's office (only its hash is stored, as always).
 # Given to schemathesis as the API's auth, so that it also sends requests without it.
 TOKEN = "kontrak-" + "0" * 40
+# The dashboards' figures are for the office's overseers, not its officers: valid requests to
+# them carry the token of the regency's admin instead (the officer's would always be 403).
+REGIONAL_TOKEN = "kontrak-regional-" + "0" * 32
 
 CONFIG = SchemathesisConfig.from_dict(
     {
@@ -140,6 +145,7 @@ class Office:
     username: str
     password: str
     headers: dict
+    region_code: str
 
     def pick(self, seed: object, choices: list):
         """One of `choices`, or None to keep the generated value: a stable choice, so the
@@ -159,6 +165,7 @@ def _by_path_parameter(office: Office, path: str) -> dict[str, list]:
         "ticket_id": office.ticket_ids,
         "seq": office.ledger_seqs,
         "verification_code": [office.verification_code],
+        "region_code": [office.region_code],
     }
 
 
@@ -201,7 +208,12 @@ def _point_at_real_objects(office: Office, case) -> None:
     body = None if isinstance(case.body, NotSet) else case.body  # NotSet's repr has an address
     seed = repr((case.operation.label, case.path_parameters, case.query, case.headers, body))
     _substitute(office, seed, case.path_parameters, _by_path_parameter(office, path))
-    _substitute(office, seed, case.query, {"date": office.dates, "office": [office.code]})
+    _substitute(
+        office,
+        seed,
+        case.query,
+        {"date": office.dates, "office": [office.code], "from": office.dates, "to": office.dates},
+    )
     if path.startswith("/api/v1/bookings/"):
         # The booking's own operations; the header is optional, so often not generated.
         if case.headers is None:
@@ -209,6 +221,10 @@ def _point_at_real_objects(office: Office, case) -> None:
         case.headers.setdefault("X-Booking-Token", "")
         _substitute(office, seed, case.headers, {"X-Booking-Token": [office.booking_token]})
     _substitute(office, seed, case.body, _by_body_field(office, path))
+    if path.startswith("/api/v1/dashboard/") and office.pick((seed, "auth"), [True]):
+        if case.headers is None:
+            case.headers = {}
+        case.headers["Authorization"] = f"Bearer {REGIONAL_TOKEN}"
 
 
 def schema_valid_input_is_not_refused_as_malformed(ctx, response, case) -> None:
@@ -267,6 +283,14 @@ def office(settings, tmp_path, in_process_app) -> Office:
         user=officer, key_hash=token_hash(TOKEN), created_at=now, expires_at=now + TOKEN_LIFETIME
     )
     sign_officer_pact(officer, place)
+    regional = make_regional_admin(place.region)
+    ApiToken.objects.create(
+        user=regional,
+        key_hash=token_hash(REGIONAL_TOKEN),
+        created_at=now,
+        expires_at=now + TOKEN_LIFETIME,
+    )
+    add_day(ktp, today, online=3, walkin=2, served=4, waits=(90, 400), surveys=(3,) * 5)
     waiting = [walk_in(ktp), walk_in(ktp), walk_in(kk)]
     called = ticket_call_next(counter=counter, officer=officer)
     officer_pact = pact_in_force(office=place, audience=Audience.OFFICER, agency=agency)
@@ -292,6 +316,7 @@ def office(settings, tmp_path, in_process_app) -> Office:
         password=PASSWORD,
         # The in-process client does not decompress; what is checked is the content.
         headers={"Accept-Encoding": "identity"},
+        region_code=place.region.code,
     )
     signing_cache_clear()
 

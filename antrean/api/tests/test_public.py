@@ -357,6 +357,10 @@ def test_openapi_document_and_docs_page(client):
         "/api/v1/reports/{tracking_code}",
         "/api/v1/inspectorate/reports",
         "/api/v1/inspectorate/reports/{tracking_code}/move",
+        "/api/v1/open/offices/{code}/daily",
+        "/api/v1/open/catalog",
+        "/api/v1/dashboard/offices/{code}/summary",
+        "/api/v1/dashboard/regions/{region_code}/summary",
     }
     create = document["paths"]["/api/v1/bookings"]["post"]
     assert create["operationId"] == "createBooking"

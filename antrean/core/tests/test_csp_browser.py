@@ -1,8 +1,9 @@
 """Every kind of page under the Content-Security-Policy, in a real browser (Chromium, with
 JavaScript on): the citizen's booking from the office list to the booking page and its live
-status, the TV board with its WebSocket open, the kiosk from registration to a printed ticket,
-the staff login, counter console, audit page and inbox, the verification page, the admin
-(index, a change list, change forms), the API's Swagger UI and an error page.
+status, the transparency pages, the TV board with its WebSocket open, the kiosk from
+registration to a printed ticket, the staff login, counter console, audit page and inbox, the
+dashboards (charts as SVG images), the verification page, the admin (index, a change list,
+change forms), the API's Swagger UI and an error page.
 
 The test fails on anything the policy refused: Chromium's "Refused to …" console lines and the
 pages' `securitypolicyviolation` events (reported through the console by an init script),
@@ -192,6 +193,7 @@ def test_every_kind_of_page_runs_under_the_policy(server, data, browser):
     live_status(citizen, server, code)
     verification(citizen, server)
     report_pages(citizen, server)
+    transparency_pages(citizen, server)
     error_page(citizen, server)
 
     board = new_page(viewport={"width": 1920, "height": 1080})
@@ -238,7 +240,12 @@ def test_every_kind_of_page_runs_under_the_policy(server, data, browser):
         "/lapor/",
         "/lapor/terkirim/",
         "/lapor/lacak/",
+        "/transparansi/",
+        "/transparansi/mpp-badung/",
         "/staf/ikm/",
+        "/staf/dasbor/nasional/",
+        "/staf/dasbor/wilayah/51/",
+        "/staf/dasbor/kantor/mpp-badung/",
         "/admin/",
         "/admin/tenancy/office/",
         "/change/",
@@ -298,6 +305,14 @@ def report_pages(page, server: str) -> None:
     settle(page)
 
 
+def transparency_pages(page, server: str) -> None:
+    """The national transparency index, and an office's page reached from it."""
+    page.goto(f"{server}/transparansi/", wait_until="load")
+    follow(page, page.get_by_role("link", name=re.compile("Mal Pelayanan Publik Kabupaten Badung")))
+    assert page.url == f"{server}/transparansi/mpp-badung/"
+    settle(page)
+
+
 def error_page(page, server: str) -> None:
     response = page.goto(f"{server}/kantor/mpp-badung/layanan/1/2026-02-30/", wait_until="load")
     assert response.status == 404
@@ -333,7 +348,15 @@ def kiosk_pages(page, server: str, kiosk, token: str) -> None:
 
 def staff_pages(page, server: str, office: Office) -> None:
     """The audit page, the inbox, and the admin: index, change lists, change forms."""
-    for path in ["/staf/audit/", "/staf/kotak-pesan/", "/admin/", "/admin/tenancy/office/"]:
+    for path in [
+        "/staf/audit/",
+        "/staf/kotak-pesan/",
+        "/staf/dasbor/nasional/",
+        "/staf/dasbor/wilayah/51/",
+        "/staf/dasbor/kantor/mpp-badung/",
+        "/admin/",
+        "/admin/tenancy/office/",
+    ]:
         page.goto(server + path, wait_until="load")
         settle(page)
     page.goto(f"{server}/admin/tenancy/office/{office.pk}/change/", wait_until="load")

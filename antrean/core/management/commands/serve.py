@@ -91,6 +91,7 @@ def setup(*, stdout, demo: bool = True, var_dir: Path | None = None) -> DevAdmin
     if demo:
         demo_staff_setup(stdout, var_dir=var_dir)
         demo_survey_setup(stdout)
+        demo_stats_setup(stdout)
     dev_two_factor_setup(stdout, var_dir=var_dir)
     call_command("ensure_slots", stdout=stdout)
     return dev_admin
@@ -119,6 +120,18 @@ def demo_survey_setup(stdout) -> None:
             f"Survei contoh triwulan lalu: {report.tickets} antrean dilayani, "
             f"{report.responses} jawaban."
         )
+
+
+def demo_stats_setup(stdout) -> None:
+    """The demo offices' daily roll-ups, for dashboards and the transparency pages."""
+    from antrean.demo.data import OFFICES
+    from antrean.demo.stats import demo_rollups_ensure
+    from antrean.tenancy.models import Office
+
+    offices = Office.objects.filter(code__in=[data["code"] for data in OFFICES])
+    days = demo_rollups_ensure(offices=offices)
+    if days:
+        stdout.write(f"Rekap harian contoh: {days} hari kantor dihitung.")
 
 
 def demo_staff_setup(stdout, *, var_dir: Path) -> None:

@@ -70,6 +70,30 @@ def _erase_expired_personal_data() -> None:
     personal_data_erase_expired(time_budget=30)
 
 
+def _make_monthly_reports() -> None:
+    from antrean.dashboards.services import monthly_reports_make_due
+
+    made = monthly_reports_make_due()
+    if made:
+        logger.info("Made %d monthly report(s).", made)
+
+
+def _refresh_office_months() -> None:
+    from antrean.dashboards.months import office_months_refresh_due
+
+    office_months_refresh_due()
+
+
+def _rollup_stats() -> None:
+    from antrean.stats.rollup import rollup_recent
+
+    # Today and yesterday of every active office: a day is final after its midnight's run.
+    rollup_recent()
+
+
+# Daily roll-ups are refreshed this often; dashboards show today's figures this late at most.
+ROLLUP_SECONDS = 600
+
 PERIODIC = [
     (60, _expire_tickets),
     (SWEEP_SECONDS, _sweep_certificates),
@@ -78,6 +102,9 @@ PERIODIC = [
     (60, _queue_reminders),
     (3600, _ensure_slots),
     (3600, _erase_expired_personal_data),
+    (ROLLUP_SECONDS, _rollup_stats),
+    (ROLLUP_SECONDS, _refresh_office_months),
+    (3600, _make_monthly_reports),
 ]
 
 
