@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "antrean.feedback",
     "antrean.reports",
     "antrean.stats",
+    "antrean.onboarding",
     "antrean.api",
 ]
 

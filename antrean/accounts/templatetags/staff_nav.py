@@ -1,5 +1,6 @@
 """The staff navigation, by role: `{% staff_nav user as nav %}` gives `nav.home` (where the
-brand link leads) and `nav.reports` (the gratification reports link: the inspectorate only)."""
+brand link leads), `nav.reports` (the gratification reports link: the inspectorate only) and
+`nav.onboard` (the office workbook page: national and regional admins)."""
 
 from django import template
 from django.urls import reverse
@@ -13,8 +14,9 @@ register = template.Library()
 @register.simple_tag
 def staff_nav(user) -> dict:
     if not getattr(user, "is_authenticated", False):
-        return {"home": reverse("queueing:login"), "reports": False}
+        return {"home": reverse("queueing:login"), "reports": False, "onboard": False}
     return {
         "home": staff_home_url(user),
         "reports": permissions.scope_of(user).is_inspector,
+        "onboard": permissions.may_onboard(user),
     }
