@@ -485,7 +485,7 @@ def _desired(parsed) -> _Desired:
                         _("Layanan %(code)s tidak ada di lembar Layanan.") % {"code": code},
                     )
                 )
-            elif owner != agency and owner in agency_codes:
+            elif owner != agency and owner in agency_codes and agency in agency_codes:
                 issues.append(
                     row.parsed.issue(
                         COUNTERS,
