@@ -638,7 +638,7 @@ def _plan(*, actor, desired: _Desired, issues: list[Issue], now: dt.datetime, lo
         plan.agencies,
         "code",
         _agency_values,
-        name="short_name",
+        name=("short_name",),
         retire="deactivate",
     )
     _plan_keyed(
@@ -649,7 +649,7 @@ def _plan(*, actor, desired: _Desired, issues: list[Issue], now: dt.datetime, lo
         plan.services,
         "code",
         _service_values,
-        name="name",
+        name=("name",),
         retire="deactivate",
     )
     _plan_keyed(
@@ -660,7 +660,7 @@ def _plan(*, actor, desired: _Desired, issues: list[Issue], now: dt.datetime, lo
         plan.counters,
         "number",
         lambda c: _counter_values(c, plan.counter_services.get(c.number, ())),
-        name="name",
+        name=("name", "agency"),
         retire="deactivate",
     )
     _plan_keyed(
@@ -671,7 +671,7 @@ def _plan(*, actor, desired: _Desired, issues: list[Issue], now: dt.datetime, lo
         plan.hours,
         "weekday",
         _hours_values,
-        name=None,
+        name=(),
         retire="delete",
     )
     _plan_closures(plan, changes[CLOSURES.key])
@@ -725,6 +725,9 @@ def _plan_office(plan: _Plan, changes: SheetChanges) -> None:
 
 
 def _plan_keyed(plan, changes, sheet, rows, existing, key, values_of, *, name, retire) -> None:
+    """Plan one sheet whose rows are found by `key`: create, update field by field, leave, and
+    retire (`deactivate` or `delete`) what the workbook leaves out. `name`: the fields that
+    name a row in the preview, the first one filled."""
     key_column = sheet.column(key)
     plan.create[sheet.key] = []
     plan.update[sheet.key] = {}
@@ -734,7 +737,7 @@ def _plan_keyed(plan, changes, sheet, rows, existing, key, values_of, *, name, r
         new = row.values
         identity = new[key]
         listed.add(identity)
-        label = str(new.get(name) or "") if name else ""
+        label = next((str(new[n]) for n in name if new.get(n)), "")
         shown = str(cell_text(key_column, identity))
         current = existing.get(identity)
         if current is None:
@@ -753,7 +756,7 @@ def _plan_keyed(plan, changes, sheet, rows, existing, key, values_of, *, name, r
         if identity in listed:
             continue
         shown = str(cell_text(key_column, identity))
-        label = str(getattr(current, name) or "") if name else ""
+        label = next((str(getattr(current, n)) for n in name if getattr(current, n)), "")
         if retire == "deactivate":
             if current.is_active:
                 changes.deactivated.append(RowChange(key=shown, name=label))
@@ -825,6 +828,13 @@ def _plan_warnings(plan: _Plan) -> None:
                 )
                 % {"n": n}
             )
+    if "timezone" in plan.update.get(OFFICE.key, {}).get(plan.office.code, []):
+        plan.result.warnings.append(
+            _(
+                "Zona waktu kantor berubah. Jadwal dan antrean yang sudah ada tetap pada saat "
+                "yang sama, sehingga jam setempatnya bergeser: periksa jadwal yang sudah dibuat."
+            )
+        )
     if any(
         {"slot_minutes", "slot_capacity"} & set(keys) for keys in plan.update[SERVICES.key].values()
     ):

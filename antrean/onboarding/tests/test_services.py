@@ -538,3 +538,16 @@ def test_a_forbidden_region_is_refused_before_other_errors_are_shown():
     workbook = edit(office_export(actor=None, office=office), [("Layanan", 2, "prefix", "R")])
     with pytest.raises(DomainError):
         _import(workbook, actor=make_regional_admin(badung()), dry_run=True)
+
+
+def test_a_time_zone_change_is_warned_about():
+    office = small_office()
+    workbook = edit(
+        _no_national(office_export(actor=None, office=office)), [("Kantor", 2, "timezone", "WIB")]
+    )
+    result = _import(workbook, dry_run=True)
+    (change,) = result.sheets[0].updated
+    assert [(f.header, f.old, f.new) for f in change.fields] == [
+        ("Zona waktu", "Asia/Makassar", "Asia/Jakarta")
+    ]
+    assert any(w.startswith("Zona waktu kantor berubah") for w in result.warnings)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from antrean.onboarding.services import WorkbookRejected, office_import
+from antrean.onboarding.services import PlanChanged, WorkbookRejected, office_import
 from antrean.onboarding.text import result_lines
 from antrean.onboarding.workbook import WORKBOOK_MAX_BYTES
 
@@ -39,6 +39,11 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Lembar kerja tidak diimpor: {len(rejected.issues)} kesalahan. "
                 "Tidak ada yang disimpan."
+            ) from None
+        except PlanChanged:
+            raise CommandError(
+                "Kantor ini diubah bersamaan oleh orang lain; tidak ada yang disimpan. "
+                "Jalankan lagi (pakai --dry-run dulu untuk melihat perubahannya)."
             ) from None
         for line in result_lines(result, dry_run=dry_run):
             self.stdout.write(line)
