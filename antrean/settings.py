@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "antrean.reports",
     "antrean.stats",
     "antrean.dashboards",
+    "antrean.onboarding",
     "antrean.api",
 ]
 

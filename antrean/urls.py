@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("antrean.queueing.urls")),
     path("", include("antrean.feedback.staff_urls")),
     path("", include("antrean.dashboards.urls")),
+    path("", include("antrean.onboarding.urls")),
     path("", include("antrean.display.urls")),
     path("", include("antrean.display.kiosk_urls")),
     path("", include("antrean.feedback.urls")),

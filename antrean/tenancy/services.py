@@ -1,5 +1,7 @@
 """Writes about offices."""
 
+import datetime as dt
+
 import holidays
 
 from antrean.tenancy.models import Closure, Office
@@ -7,9 +9,9 @@ from antrean.tenancy.models import Closure, Office
 _CUTI_BERSAMA_MARK = "cuti bersama"
 
 
-def closures_seed_national(*, office: Office, years: list[int]) -> int:
-    """Add Indonesia's national holidays and cuti bersama for `years` to the office's closure
-    calendar. Existing dates (an admin's own entries included) are left as they are.
+def national_closures(years: list[int]) -> list[tuple[dt.date, str, str]]:
+    """Indonesia's national holidays and cuti bersama in `years`: (date, name, closure kind),
+    by date.
 
     Islamic dates far ahead are estimates in the `holidays` package; regional days (Nyepi,
     Galungan…) are not in it and are added by the office admin.
@@ -17,22 +19,33 @@ def closures_seed_national(*, office: Office, years: list[int]) -> int:
     calendar = holidays.country_holidays(
         "ID", years=years, categories=("public", "government"), language="id"
     )
+    return [
+        (
+            date,
+            name[:200],
+            Closure.Kind.CUTI_BERSAMA
+            if _CUTI_BERSAMA_MARK in name.lower()
+            else Closure.Kind.NATIONAL,
+        )
+        for date, name in sorted(calendar.items())
+    ]
+
+
+def closures_seed_national(*, office: Office, years: list[int]) -> int:
+    """Add Indonesia's national holidays and cuti bersama for `years` to the office's closure
+    calendar. Existing dates (an admin's own entries included) are left as they are."""
+    calendar = national_closures(years)
     # bulk_create(ignore_conflicts=True) returns every row it was given, inserted or not:
     # leave out the dates already there so the count is what was added.
     existing = set(
-        Closure.objects.filter(office=office, date__in=list(calendar)).values_list(
+        Closure.objects.filter(office=office, date__in=[d for d, _n, _k in calendar]).values_list(
             "date", flat=True
         )
     )
-    rows = []
-    for date, name in sorted(calendar.items()):
-        if date in existing:
-            continue
-        kind = (
-            Closure.Kind.CUTI_BERSAMA
-            if _CUTI_BERSAMA_MARK in name.lower()
-            else Closure.Kind.NATIONAL
-        )
-        rows.append(Closure(office=office, date=date, reason=name[:200], kind=kind))
+    rows = [
+        Closure(office=office, date=date, reason=name, kind=kind)
+        for date, name, kind in calendar
+        if date not in existing
+    ]
     created = Closure.objects.bulk_create(rows, ignore_conflicts=True)
     return len(created)
