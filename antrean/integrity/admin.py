@@ -118,7 +118,7 @@ class PactTextAdmin(ScopedAdmin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if PUBLISH_BUTTON in request.POST:
-            pact_publish(pact=obj)
+            pact_publish(pact=obj, by=request.user)
             self.message_user(
                 request,
                 _("Versi %(v)d diterbitkan dan berlaku untuk penandatanganan berikutnya.")
@@ -141,7 +141,7 @@ class PactTextAdmin(ScopedAdmin, admin.ModelAdmin):
     def publish(self, request, queryset):
         drafts = list(queryset.filter(published_at__isnull=True))
         for pact in drafts:
-            pact_publish(pact=pact)
+            pact_publish(pact=pact, by=request.user)
         self.message_user(
             request,
             _("%(n)d draf diterbitkan. Tanda tangan yang lalu tetap pada versinya.")

@@ -321,6 +321,41 @@ def can_see_satisfaction_by_person(user, *, office_id: int | None, agency_id: in
     return can_administer_agency(user, agency_id=agency_id, office_id=office_id)
 
 
+# --- Integrity pacts and signing keys ----------------------------------------------------------
+
+# The mode in which an office signs a full text of its own instead of the national one
+# (integrity.models.PactMode.OWN), spelled here so that tenancy does not import integrity.
+PACT_MODE_OWN = "own"
+
+
+def can_publish_pact(user, *, office_id: int | None, full_text: bool) -> bool:
+    """Publishes a pact version. The national text, and a full text that replaces it at one
+    office, are the ministry's (national admins): every office signs the national pledge
+    unless the ministry decides otherwise. An office's additional clauses: whoever administers
+    the office."""
+    scope = scope_of(user)
+    if scope.everything:
+        return True
+    return office_id is not None and not full_text and office_id in scope.office_ids
+
+
+def can_set_pact_mode(user, *, office_id: int | None, mode: str) -> bool:
+    """Chooses whether the office adopts the national text or extends it with its clauses
+    (the office's administrators), or signs a full text of its own (national admins only)."""
+    scope = scope_of(user)
+    if office_id is None:
+        return False
+    if scope.everything:
+        return True
+    return mode != PACT_MODE_OWN and office_id in scope.office_ids
+
+
+def can_manage_signing_keys(user, office_id: int | None) -> bool:
+    """Makes the office's key and CSR, and installs the certificate a CA issued for it: the
+    office's administrators (the key signs in the office's name)."""
+    return office_id is not None and can_administer_office(user, office_id)
+
+
 # --- Staff accounts and their roles ------------------------------------------------------------
 
 # What an office admin or head may give at its own office: the office roles up to the admin's.
