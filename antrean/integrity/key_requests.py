@@ -32,7 +32,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from antrean.core.errors import DomainError, ErrorCode
-from antrean.core.personal_data import encrypt_bytes
+from antrean.core.personal_data import (
+    current_key_id,
+    decrypt_bytes,
+    encrypt_bytes,
+    encrypted_bytes_key_id,
+)
 from antrean.integrity.models import SigningKey, SigningKeyRequest
 from antrean.integrity.signing import (
     certificate_key_id,
@@ -392,3 +397,39 @@ def signing_key_chain_import(
         request.signing_key = key
         request.save(update_fields=["status", "signing_key"])
     return key
+
+
+# --- data key rotation ---------------------------------------------------------------------------
+
+
+def signing_keys_reseal(*, dry_run: bool = False) -> dict[str, int]:
+    """Seal again, under the first data key, every key file made here that a later key
+    replaced as first (before the old data key is removed from ANTREAN_DATA_KEYS).
+
+    Counts what was (or, with `dry_run`, would be) done: resealed, current, missing (a file
+    replaced by a newer request, or lost).
+    """
+    counts = {"resealed": 0, "current": 0, "missing": 0}
+    for request in SigningKeyRequest.objects.exclude(status=SigningKeyRequest.Status.REPLACED):
+        path = Path(request.key_path)
+        try:
+            blob = path.read_bytes()
+        except FileNotFoundError:
+            counts["missing"] += 1
+            continue
+        if encrypted_bytes_key_id(blob) == current_key_id():
+            counts["current"] += 1
+            continue
+        counts["resealed"] += 1
+        if dry_run:
+            continue
+        purpose = sealed_key_purpose(request.public_key_sha256)
+        sealed = encrypt_bytes(decrypt_bytes(blob, purpose=purpose), purpose=purpose)
+        # A reader sees the old file or the new one, both openable while both keys are set.
+        temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            _write_sealed(temporary, sealed)
+            os.replace(temporary, path)
+        finally:
+            temporary.unlink(missing_ok=True)
+    return counts

@@ -3,9 +3,11 @@ issued installed, certificates signed with it (both signing paths) and checked b
 openssl and poppler against the CA's root, older certificates still valid, and every bad
 chain refused with a reason in Indonesian and nothing changed."""
 
+import base64
 import datetime as dt
 import io
 import os
+import secrets
 import stat
 import subprocess
 from pathlib import Path
@@ -23,7 +25,12 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from antrean.core.errors import DomainError, ErrorCode
-from antrean.core.personal_data import FILE_MAGIC
+from antrean.core.personal_data import (
+    FILE_MAGIC,
+    current_key_id,
+    encrypted_bytes_key_id,
+    reset_key_cache,
+)
 from antrean.integrity.certificates import certificate_check_upload, certificate_pdf_bytes
 from antrean.integrity.key_requests import (
     SigningKeyRefused,
@@ -150,7 +157,9 @@ def test_csr_names_the_office_and_asks_for_document_signing():
 
 
 def test_csr_options_and_long_names_fit_the_limits_of_a_certificate():
-    office = badung_office(name=("Mal Pelayanan Publik Kabupaten Kepulauan Siau " * 5).strip())
+    office = badung_office(
+        name=("Mal Pelayanan Publik Kabupaten Kepulauan Siau " * 5)[:200].strip()
+    )
     request = signing_key_request_create(
         office=office,
         by=None,
@@ -423,3 +432,33 @@ def test_command_refusals_say_why_in_indonesian(ca, tmp_path):
         call_command("signing_key", "import-chain", "--office", "mpp-badung")
     with pytest.raises(CommandError, match="No office"):
         call_command("signing_key", "generate-csr", "--office", "tidak-ada")
+
+
+def test_reseal_after_a_data_key_rotation_keeps_the_key_usable(ca, settings):
+    office = badung_office()
+    key = install(office, ca)
+    old_keys = list(settings.ANTREAN_DATA_KEYS)
+    new_key = base64.b64encode(secrets.token_bytes(32)).decode()
+    settings.ANTREAN_DATA_KEYS = [new_key, *old_keys]
+    reset_key_cache()
+    try:
+        out = io.StringIO()
+        call_command("signing_key", "reseal", "--dry-run", stdout=out)
+        assert "1 key file(s) would be sealed again" in out.getvalue()
+        call_command("signing_key", "reseal", stdout=out)
+        blob = Path(key.key_path).read_bytes()
+        assert encrypted_bytes_key_id(blob) == current_key_id()
+        assert stat.S_IMODE(os.stat(key.key_path).st_mode) == 0o600
+        # The old data key can go: the office still signs with its CA key.
+        settings.ANTREAN_DATA_KEYS = [new_key]
+        reset_key_cache()
+        signing_cache_clear()
+        certificate = issued(office)
+        assert certificate.signing_key == key
+        assert pdf_check_signature(certificate_pdf_bytes(certificate)).valid
+        out = io.StringIO()
+        call_command("signing_key", "reseal", stdout=out)
+        assert "0 key file(s) were sealed again" in out.getvalue()
+    finally:
+        settings.ANTREAN_DATA_KEYS = old_keys
+        reset_key_cache()

@@ -13,6 +13,7 @@ from antrean.integrity.key_requests import (
     MAX_CHAIN_BYTES,
     signing_key_chain_import,
     signing_key_request_create,
+    signing_keys_reseal,
 )
 from antrean.integrity.models import SigningKey
 from antrean.integrity.signing import signing_key_create_dev, signing_key_import_pkcs12
@@ -26,14 +27,17 @@ class Command(BaseCommand):
         "(password from ANTREAN_SIGNING_PKCS12_PASSWORD); `generate-csr --office CODE "
         "[--out FILE]` makes the office's key (sealed under the key directory) and writes a "
         "CSR for a certificate authority such as BSrE; `import-chain --office CODE --chain "
-        "FILE.pem` checks the chain the CA issued for it and makes it the active key. Earlier "
-        "keys keep verifying."
+        "FILE.pem` checks the chain the CA issued for it and makes it the active key; `reseal` "
+        "seals those keys again under the first data key after a rotation. Earlier keys keep "
+        "verifying."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "action", choices=["list", "rotate", "import", "generate-csr", "import-chain"]
+            "action",
+            choices=["list", "rotate", "import", "generate-csr", "import-chain", "reseal"],
         )
+        parser.add_argument("--dry-run", action="store_true", help="reseal: only count.")
         parser.add_argument("--office")
         parser.add_argument("--pkcs12", help="Path of the office's PKCS#12 (.p12/.pfx) file.")
         parser.add_argument("--out", help="generate-csr: write the CSR here (default: stdout).")
@@ -57,6 +61,14 @@ class Command(BaseCommand):
             for key in SigningKey.objects.select_related("office").order_by("office__code"):
                 state = "retired" if key.retired_at else "ACTIVE"
                 self.stdout.write(f"{key.office.code:24} {key.key_id} {key.source:12} {state}")
+            return
+        if action == "reseal":
+            counts = signing_keys_reseal(dry_run=options["dry_run"])
+            verb = "would be" if options["dry_run"] else "were"
+            self.stdout.write(
+                f"{counts['resealed']} key file(s) {verb} sealed again under the first data "
+                f"key; {counts['current']} already were; {counts['missing']} missing."
+            )
             return
         if not office:
             raise CommandError("--office is required.")
