@@ -33,6 +33,12 @@ office; agency admins and officers their agency's figures only; figures per offi
 counter (`can_see_satisfaction_by_person`) only those who administer the agency, and only
 from `feedback.models.ANONYMITY_MIN` responses. No one sees which ticket gave which answers.
 
+Pacts and keys: the national pact text, and a full text that replaces it at one office, are
+published by national admins only (`can_publish_pact`, `can_set_pact_mode`); an office's
+administrators publish its additional clauses and choose between adopting and extending the
+national text, and make its signing key and install the certificate a CA issued for it
+(`can_manage_signing_keys`).
+
 The inspectorate (APIP) is bound to a region (a regency/city, or a province and so every
 office of its regencies). It is deliberately outside `everything`: a national admin or the
 installation's superuser does not read reports, and the inspectorate sees no ticket, message
