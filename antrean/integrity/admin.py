@@ -67,6 +67,11 @@ class PactTextForm(forms.ModelForm):
             # Left out: an office's text is its clauses, a national text is full.
             self.fields["kind"].required = False
 
+    def clean_body(self):
+        # Browsers send a textarea's lines as CRLF: one spelling of a line break in what is
+        # hashed, shown and printed.
+        return self.cleaned_data["body"].replace("\r\n", "\n").replace("\r", "\n")
+
     def clean(self):
         cleaned = super().clean()
         office = cleaned.get("office")

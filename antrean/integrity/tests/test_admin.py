@@ -70,7 +70,7 @@ def test_office_admin_writes_and_publishes_clauses_that_extend_the_national_text
             "language": "id",
             "version": "",
             "title": "Klausul MPP Badung",
-            "body": "1. Tidak merokok di ruang pelayanan {kantor}.",
+            "body": "1. Tidak merokok di ruang pelayanan {kantor}.\r\n2. Antre dengan tertib.",
             "_terbitkan": "1",
         },
         follow=True,
@@ -79,6 +79,7 @@ def test_office_admin_writes_and_publishes_clauses_that_extend_the_national_text
     assert "memakai teks nasional yang berlaku ditambah klausul ini" in response.content.decode()
     added = PactText.objects.get(office=w["ours"])
     assert (added.kind, added.version, added.is_published) == (PactKind.CLAUSES, 1, True)
+    assert added.body == "1. Tidak merokok di ruang pelayanan {kantor}.\n2. Antre dengan tertib."
     assert pact_mode(office=w["ours"]) == PactMode.EXTEND
     rendering = pact_in_force(office=w["ours"])
     assert rendering.clauses == added and rendering.pact.office_id is None

@@ -14,6 +14,7 @@ import io
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -218,6 +219,9 @@ def test_a_change_of_either_part_is_a_new_version_and_old_signatures_keep_theirs
 
     # The chain still verifies end to end, and it vouches for the clauses' version too.
     assert ledger_verify(office=office).ok
+    out = io.StringIO()
+    call_command("verify_ledger", "--office", office.code, stdout=out)
+    assert f"OK   {office.code}: 3 entries" in out.getvalue()
     PactSignature.objects.filter(pk=v2_k1.pk).update(pact_clauses_version=2)
     report = ledger_verify(office=office)
     assert not report.ok and report.bad_signature_id == v2_k1.pk
