@@ -35,6 +35,8 @@ class CertificateOut(Schema):
     date: str
     audience: str
     pact_version: int
+    pact_scope: str  # national | office: whose text pact_version numbers
+    pact_clauses_version: int | None  # the office's clauses signed after the national text
     pact_sha256: str
     ledger_seq: int
     ledger_hash: str

@@ -196,6 +196,8 @@ def get_pact(request, code: PlainText):
         raise DomainError(ErrorCode.NOT_FOUND)
     return {
         "version": rendering.pact.version,
+        "scope": "national" if rendering.is_national else "office",
+        "clauses_version": rendering.clauses.version if rendering.clauses_id else None,
         "sha256": rendering.sha256,
         "language": rendering.pact.language,
         "title": rendering.pact.title,

@@ -129,7 +129,20 @@ class DaySlotsOut(Schema):
 
 
 class PactOut(Schema):
-    version: int = Field(examples=[1])
+    version: int = Field(
+        description="Version of the base text: the national one (`scope` national) or the "
+        "office's own full text (`scope` office). Send it back with the booking.",
+        examples=[1],
+    )
+    scope: str = Field(
+        "national", description="Whose text `version` numbers: `national` or `office`."
+    )
+    clauses_version: int | None = Field(
+        None,
+        description="Version of the office's additional clauses appended to the national "
+        "text (part of `text` and of `sha256`); null when the office adds none.",
+        examples=[None],
+    )
     sha256: str = Field(
         description="SHA-256 of the exact UTF-8 text; send it back with the booking.",
         examples=["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"],
@@ -280,6 +293,12 @@ class CounterOut(Schema):
 
 class OfficerPactOut(Schema):
     version: int = Field(examples=[1])
+    scope: str = Field(
+        "national", description="Whose text `version` numbers: `national` or `office`."
+    )
+    clauses_version: int | None = Field(
+        None, description="Version of the office's clauses after the national text, or null."
+    )
     sha256: str = Field(description="SHA-256 of the exact text; send it back to sign.")
     language: str = Field(examples=["id"])
     title: str = Field(examples=["Pakta Integritas Petugas Layanan"])

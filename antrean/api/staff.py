@@ -157,6 +157,8 @@ def _officer_pact_out(user, office: Office, signature: PactSignature | None) -> 
         raise DomainError(ErrorCode.NOT_FOUND)
     return {
         "version": rendering.pact.version,
+        "scope": "national" if rendering.is_national else "office",
+        "clauses_version": rendering.clauses.version if rendering.clauses_id else None,
         "sha256": rendering.sha256,
         "language": rendering.pact.language,
         "title": rendering.pact.title,

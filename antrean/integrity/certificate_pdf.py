@@ -55,6 +55,8 @@ class CertificateContent:
     verify_url: str
     signed_by: str  # "Ditandatangani secara elektronik oleh …"
     report_note: str  # how to report a request for money
+    # Which versions were agreed to, e.g. "3 (nasional) + klausul kantor 2" (else the number).
+    pact_version_label: str = ""
 
 
 @functools.cache
@@ -265,7 +267,7 @@ def render_certificate(content: CertificateContent) -> bytes:
     canvas.drawString(margin + 10, ty, "Bukti keaslian")
     ty -= 14
     rows = (
-        ("Versi pakta", f"{content.pact_version}"),
+        ("Versi pakta", content.pact_version_label or f"{content.pact_version}"),
         ("SHA-256 teks pakta", content.pact_sha256),
         ("Posisi buku besar", f"#{content.ledger_seq}"),
         ("Hash buku besar", content.ledger_hash),

@@ -126,6 +126,7 @@ def certificate_content(certificate: Certificate) -> CertificateContent:
         pact_title=rendering.pact.title,
         pact_text=rendering.text,
         pact_version=signature.pact_version,
+        pact_version_label=pdf_version_label(signature),
         pact_sha256=signature.pact_sha256,
         ledger_seq=signature.ledger_seq or 0,
         ledger_hash=signature.entry_hash,
@@ -133,6 +134,15 @@ def certificate_content(certificate: Certificate) -> CertificateContent:
         signed_by=f"Ditandatangani secara elektronik oleh {office.name}",
         report_note=REPORT_NOTE,
     )
+
+
+def pdf_version_label(signature: PactSignature) -> str:
+    """The versions agreed to, as printed (the piagam is in Indonesian whoever reads it)."""
+    national = signature.rendering.pact.office_id is None
+    label = f"{signature.pact_version} ({'nasional' if national else 'teks kantor'})"
+    if signature.pact_clauses_version is not None:
+        label += f" + klausul kantor {signature.pact_clauses_version}"
+    return label
 
 
 def certificate_render(*, certificate_id: int) -> Certificate:

@@ -68,6 +68,7 @@ def _record(signature: PactSignature, *, seq: int, prev: str) -> dict:
         prev=prev,
         audience=signature.audience,
         pact_version=signature.pact_version,
+        pact_clauses_version=signature.pact_clauses_version,
         pact_sha256=signature.pact_sha256,
         signed_at=signature.signed_at,
         channel=signature.channel,

@@ -38,10 +38,16 @@ def signature_record(
     channel: str,
     subject: str,
     signer: str,
+    pact_clauses_version: int | None = None,
 ) -> dict:
     """What the chain vouches for: which pact text, when, how, and for whom (by keyed hash
-    for citizens, so the ledger can be published without personal data)."""
-    return {
+    for citizens, so the ledger can be published without personal data).
+
+    A signature that agreed to an office's clauses after the national text also records the
+    clauses' version; the key is absent otherwise, so every record made before offices could
+    extend the national text hashes exactly as it did.
+    """
+    record = {
         "v": RECORD_VERSION,
         "office": office_id,
         "seq": seq,
@@ -54,3 +60,6 @@ def signature_record(
         "subject": subject,
         "signer": signer,
     }
+    if pact_clauses_version is not None:
+        record["pact_clauses_version"] = pact_clauses_version
+    return record

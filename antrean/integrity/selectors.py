@@ -20,6 +20,7 @@ def certificate_by_verification_code(*, code: str) -> Certificate | None:
             "signature__ticket__service__agency",
             "signature__officer",
             "signature__rendering__agency",
+            "signature__rendering__pact",
         )
         .filter(verification_code=code)
         .first()
@@ -50,6 +51,10 @@ class PublicFacts:
     # Its file (and the signer's name) were erased under the retention policy; the record,
     # its hashes and its status remain.
     pdf_erased: bool = False
+    # Whose text `pact_version` numbers: "national", or "office" (a full text of its own);
+    # and the version of the office's clauses signed after the national text, if any.
+    pact_scope: str = "national"
+    pact_clauses_version: int | None = None
 
 
 def certificate_public_facts(certificate: Certificate) -> PublicFacts:
@@ -86,4 +91,6 @@ def certificate_public_facts(certificate: Certificate) -> PublicFacts:
         revoked_at=certificate.revoked_at.isoformat() if certificate.revoked_at else None,
         pdf_ready=certificate.is_ready,
         pdf_erased=certificate.is_erased,
+        pact_scope="national" if signature.rendering.pact.office_id is None else "office",
+        pact_clauses_version=signature.pact_clauses_version,
     )

@@ -1,10 +1,11 @@
 """PAdES signatures on certificates, with each office's key, and the check of uploaded PDFs.
 
 A development office key (ECDSA P-256 with a self-signed certificate) is made on first use
-under var/keys/signing/; production imports the office's own PKCS#12 (`manage.py
-signing_key_import`). Rotating makes a new active key and retires the old one, whose
-certificate stays on record so that everything it signed still verifies. Loaded keys are kept
-per process: loading is slower than signing.
+under var/keys/signing/; production uses the office's own key: a key made here whose CSR a
+certificate authority signed (`manage.py signing_key generate-csr` / `import-chain`,
+key_requests.py), or an imported PKCS#12 (`manage.py signing_key import`). Rotating makes a
+new active key and retires the old one, whose certificate stays on record so that everything
+it signed still verifies. Loaded keys are kept per process: loading is slower than signing.
 """
 
 import datetime as dt
@@ -35,6 +36,7 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from antrean.core.personal_data import decrypt_bytes
 from antrean.integrity.models import SigningKey
 from antrean.integrity.pdf_append import append_signature
 from antrean.tenancy.models import Office
@@ -43,7 +45,7 @@ from antrean.tenancy.models import Office
 # would otherwise estimate it (half the signing time). A development ECDSA signature with its
 # certificate needs ~1.8 KB (3.5 K hex digits); an office PKCS#12 may hold RSA-4096 and a
 # chain of certificates.
-SIGNATURE_BYTES_RESERVED = {"development": 8_192, "pkcs12": 32_768}  # hex digits
+SIGNATURE_BYTES_RESERVED = {"development": 8_192, "pkcs12": 32_768, "csr": 32_768}  # hex
 FIELD_NAME = "PiagamPaktaIntegritas"
 
 log = logging.getLogger(__name__)
@@ -53,13 +55,34 @@ def certificate_key_id(cert_der: bytes) -> str:
     return hashlib.sha256(cert_der).hexdigest()[:16]
 
 
-def _signing_dir() -> Path:
+def signing_dir() -> Path:
     path = Path(settings.ANTREAN_KEY_DIR) / "signing"
     path.mkdir(parents=True, exist_ok=True)
+    path.chmod(0o700)
     return path
 
 
-def _retire_others(office: Office, keep: SigningKey, now: dt.datetime) -> None:
+def public_key_sha256(public_key) -> str:
+    """Fingerprint of a public key: SHA-256 over its SubjectPublicKeyInfo (DER)."""
+    der = public_key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return hashlib.sha256(der).hexdigest()
+
+
+def sealed_key_purpose(fingerprint: str) -> str:
+    # A key made here is sealed with the data keys, bound to its public key: a file swapped
+    # for another sealed key does not open.
+    return f"signing-key:{fingerprint}"
+
+
+def open_sealed_key(path: str, fingerprint: str):
+    """The private key in a sealed key file (a key made here for a CA's CSR)."""
+    pem = decrypt_bytes(Path(path).read_bytes(), purpose=sealed_key_purpose(fingerprint))
+    return serialization.load_pem_private_key(pem, password=None)
+
+
+def retire_other_keys(office: Office, keep: SigningKey, now: dt.datetime) -> None:
     SigningKey.objects.filter(office=office, retired_at__isnull=True).exclude(pk=keep.pk).update(
         retired_at=now
     )
@@ -104,7 +127,7 @@ def signing_key_create_dev(*, office: Office, now: dt.datetime | None = None) ->
     )
     cert_der = certificate.public_bytes(serialization.Encoding.DER)
     key_id = certificate_key_id(cert_der)
-    path = _signing_dir() / f"{office.code}-{key_id}.pem"
+    path = signing_dir() / f"{office.code}-{key_id}.pem"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(
@@ -123,7 +146,7 @@ def signing_key_create_dev(*, office: Office, now: dt.datetime | None = None) ->
             key_path=str(path),
             activated_at=now,
         )
-        _retire_others(office, key, now)
+        retire_other_keys(office, key, now)
     return key
 
 
@@ -155,7 +178,7 @@ def signing_key_import_pkcs12(
                 "retired_at": None,
             },
         )
-        _retire_others(office, key, now)
+        retire_other_keys(office, key, now)
     return key
 
 
@@ -333,6 +356,15 @@ def _load(key: SigningKey) -> _Loaded:
         )
         extra = [
             asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in chain
+        ]
+    elif key.source == SigningKey.Source.CSR:
+        leaf = x509.load_pem_x509_certificate(key.certificate_pem.encode())
+        private_key = open_sealed_key(key.key_path, public_key_sha256(leaf.public_key()))
+        extra = [
+            asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))
+            for c in (
+                x509.load_pem_x509_certificates(key.chain_pem.encode()) if key.chain_pem else []
+            )
         ]
     else:
         private_key = serialization.load_pem_private_key(

@@ -33,6 +33,12 @@ office; agency admins and officers their agency's figures only; figures per offi
 counter (`can_see_satisfaction_by_person`) only those who administer the agency, and only
 from `feedback.models.ANONYMITY_MIN` responses. No one sees which ticket gave which answers.
 
+Pacts and keys: the national pact text, and a full text that replaces it at one office, are
+published by national admins only (`can_publish_pact`, `can_set_pact_mode`); an office's
+administrators publish its additional clauses and choose between adopting and extending the
+national text, and make its signing key and install the certificate a CA issued for it
+(`can_manage_signing_keys`).
+
 The inspectorate (APIP) is bound to a region (a regency/city, or a province and so every
 office of its regencies). It is deliberately outside `everything`: a national admin or the
 installation's superuser does not read reports, and the inspectorate sees no ticket, message
@@ -319,6 +325,41 @@ def can_see_satisfaction_by_person(user, *, office_id: int | None, agency_id: in
     if agency_id is None:
         return office_id is not None and can_administer_office(user, office_id)
     return can_administer_agency(user, agency_id=agency_id, office_id=office_id)
+
+
+# --- Integrity pacts and signing keys ----------------------------------------------------------
+
+# The mode in which an office signs a full text of its own instead of the national one
+# (integrity.models.PactMode.OWN), spelled here so that tenancy does not import integrity.
+PACT_MODE_OWN = "own"
+
+
+def can_publish_pact(user, *, office_id: int | None, full_text: bool) -> bool:
+    """Publishes a pact version. The national text, and a full text that replaces it at one
+    office, are the ministry's (national admins): every office signs the national pledge
+    unless the ministry decides otherwise. An office's additional clauses: whoever administers
+    the office."""
+    scope = scope_of(user)
+    if scope.everything:
+        return True
+    return office_id is not None and not full_text and office_id in scope.office_ids
+
+
+def can_set_pact_mode(user, *, office_id: int | None, mode: str) -> bool:
+    """Chooses whether the office adopts the national text or extends it with its clauses
+    (the office's administrators), or signs a full text of its own (national admins only)."""
+    scope = scope_of(user)
+    if office_id is None:
+        return False
+    if scope.everything:
+        return True
+    return mode != PACT_MODE_OWN and office_id in scope.office_ids
+
+
+def can_manage_signing_keys(user, office_id: int | None) -> bool:
+    """Makes the office's key and CSR, and installs the certificate a CA issued for it: the
+    office's administrators (the key signs in the office's name)."""
+    return office_id is not None and can_administer_office(user, office_id)
 
 
 # --- Staff accounts and their roles ------------------------------------------------------------

@@ -143,6 +143,8 @@ def test_certificate_facts_are_public_and_never_personal(client, certificate):
         "date": signature.ticket.date.isoformat(),
         "audience": "citizen",
         "pact_version": signature.pact_version,
+        "pact_scope": "national",
+        "pact_clauses_version": None,
         "pact_sha256": signature.pact_sha256,
         "ledger_seq": 1,
         "ledger_hash": signature.entry_hash,

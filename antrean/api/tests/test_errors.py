@@ -73,7 +73,7 @@ def test_booking_refused_when_a_new_pact_version_was_published(book, slot):
         title="Pakta Integritas Pengguna Layanan",
         body="Saya tidak akan memberikan gratifikasi kepada petugas {kantor}.",
     )
-    pact_publish(pact=new)
+    pact_publish(pact=new, by=None)
     before = db_state()
 
     assert_error(book(payload), ErrorCode.PACT_OUTDATED, field="pact_agreed")

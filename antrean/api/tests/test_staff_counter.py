@@ -332,6 +332,8 @@ def test_officer_pact_before_signing(client, desk):
     rendering = _officer_rendering(desk)
     assert response.json() == {
         "version": rendering.pact.version,
+        "scope": "national",
+        "clauses_version": None,
         "sha256": rendering.sha256,
         "language": "id",
         "title": rendering.pact.title,

@@ -228,7 +228,8 @@ def test_a_new_pact_is_required_at_once_in_this_process(cached):
             version=99,
             title="Pakta Integritas",
             body="Saya berjanji tidak memberi imbalan apa pun.",
-        )
+        ),
+        by=None,
     )
     with pytest.raises(DomainError) as caught:
         booking_create(request=stale, client=ClientInfo())

@@ -220,7 +220,7 @@ def test_pact_outdated_when_a_new_version_is_published_meanwhile(slot):
     )
     # A draft changes nothing yet.
     assert book(slot, nik=make_nik()).ticket.pact_signature.pact_version == 1
-    pact_publish(pact=new)
+    pact_publish(pact=new, by=None)
     refused(ErrorCode.PACT_OUTDATED, dataclasses.replace(request, nik=make_nik()))
 
 

@@ -314,7 +314,7 @@ def test_pact_published_between_steps_is_outdated(client, slot):
         title="Pakta Integritas Pengguna Layanan Kantor Uji",
         body="Saya berjanji tidak memberi imbalan kepada petugas {kantor}.",
     )
-    pact_publish(pact=new)
+    pact_publish(pact=new, by=None)
 
     response = client.post(
         _pact_url(slot),

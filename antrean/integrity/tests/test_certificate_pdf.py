@@ -158,7 +158,7 @@ def test_certificate_keeps_the_text_agreed_to_after_a_new_version_is_published()
         title="Pakta Integritas Pengguna Layanan",
         body="Saya berjanji pada {kantor} untuk tidak memberi imbalan apa pun (versi kedua).",
     )
-    pact_publish(pact=v2)
+    pact_publish(pact=v2, by=None)
     assert pact_in_force(office=office).pact == v2
 
     words = flat(text_of(pdf_of(old)))  # rendered only now, after v2 came into force
@@ -281,7 +281,7 @@ def test_long_names_and_a_long_pledge_stay_on_the_page_in_full():
         title="Pakta Integritas Pengguna Layanan",
         body="Saya yang namanya tercantum di bawah ini menyatakan bahwa saya:\n" + points,
     )
-    pact_publish(pact=pact)
+    pact_publish(pact=pact, by=None)
     name = ("Anak Agung Ngurah Gede Putra Wiranata Kusuma Dewi Sartika Maharani " * 2)[:100]
     pdf = pdf_of(book(service, name=name.strip()))
 

@@ -50,7 +50,7 @@ def add_pact(*, office=None, version, body=None, published=True, audience=Audien
         body=body or f"Versi {version}: saya berjanji di {{kantor}}.",
     )
     if published:
-        pact_publish(pact=pact)
+        pact_publish(pact=pact, by=None)
     return pact
 
 
@@ -100,7 +100,7 @@ def test_newest_published_version_wins_and_drafts_are_ignored():
     assert pact_in_force(office=office).pact == second
     national_draft = add_pact(version=2, published=False)
     assert pact_in_force(office=make_office()).pact.version == 1
-    pact_publish(pact=national_draft)
+    pact_publish(pact=national_draft, by=None)
     assert pact_in_force(office=make_office()).pact == national_draft
 
 
@@ -172,8 +172,8 @@ def test_renaming_the_office_leaves_earlier_renderings_as_they_were():
 def test_publish_is_frozen_once_done():
     pact = add_pact(office=make_office(), version=1, published=False)
     assert not pact.is_published
-    pact_publish(pact=pact, now=NOW)
-    pact_publish(pact=pact, now=NOW + dt.timedelta(days=1))
+    pact_publish(pact=pact, by=None, now=NOW)
+    pact_publish(pact=pact, by=None, now=NOW + dt.timedelta(days=1))
     pact.refresh_from_db()
     assert pact.published_at == NOW
 

@@ -164,8 +164,10 @@ def test_new_version_action_redirects_to_the_prefilled_form(admin_client):
 @pytest.mark.django_db
 def test_draft_then_publish_action_puts_the_version_in_force(admin_client):
     office = make_office()
+    # The office's own full text (a national admin's decision: this is the superuser).
     response = admin_client.post(
-        _url("integrity.pacttext", "add"), _pact_post(office=office.pk, body="Versi kantor")
+        _url("integrity.pacttext", "add"),
+        _pact_post(office=office.pk, kind="full", body="Versi kantor"),
     )
     assert response.status_code == 302
     draft = PactText.objects.get(office=office)

@@ -22,7 +22,7 @@ from django.utils import timezone
 from antrean.api.models import ApiToken
 from antrean.catalog.models import Counter, Service, Slot
 from antrean.display.models import Board, Kiosk
-from antrean.integrity.models import Audience, PactText, SigningKey
+from antrean.integrity.models import Audience, PactPolicy, PactText, SigningKey
 from antrean.notifications.models import (
     InboundMessage,
     Message,
@@ -83,6 +83,7 @@ PATHS = {
     "catalog.slot": ("service__office", "service__agency"),
     "catalog.counter": ("office", "agency"),
     "integrity.pacttext": ("office", None),
+    "integrity.pactpolicy": ("office", None),
     "integrity.pactrendering": ("office", "agency"),
     "integrity.pactsignature": ("office", None),
     "integrity.certificate": ("office", None),
@@ -156,6 +157,7 @@ def _furnish_office(office, *, name: str):
         office=office, audience=Audience.CITIZEN, version=1, title=f"Draf {name}", body="Isi"
     )
     TemplateName.objects.create(office=office, kind="booking_confirmed", name=f"t_{name}")
+    PactPolicy.objects.create(office=office, mode="extend")
     SigningKey.objects.create(
         office=office,
         key_id=f"k-{office.pk}",
