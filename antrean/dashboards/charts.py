@@ -10,7 +10,7 @@ is a separate document that the page's policy does not reach, and `img-src` alre
 already read and checked, so there is no second request to authorise and compute again.
 Opened on its own, the SVG runs nothing either: pygal's script is removed (`js=[]` still
 writes a config script), and images never run scripts anyway. See
-docs/decisions/0015-dashboard-charts-as-images.md.
+docs/decisions/0017-dashboard-charts-as-images.md.
 
 Labels and numbers are in the reader's language: `1.234,5`, `5 Des`.
 """

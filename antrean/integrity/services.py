@@ -4,7 +4,7 @@ What an office's signers agree to is the national text in force, alone (`adopt`,
 or followed by the office's own clauses (`extend`), or a full text of the office's own where
 the national administrators allowed it (`own`). A new version of any part is a new text with a
 new hash; every signature keeps the rendering it agreed to. See
-docs/decisions/0014-pact-extension.md.
+docs/decisions/0016-pact-extension.md.
 """
 
 import datetime as dt
