@@ -248,6 +248,19 @@ def office_head_username(office: Office) -> str:
 NATIONAL_USERNAME = "kemenpanrb"
 
 
+def demo_admin_usernames() -> list[str]:
+    """The demo accounts above the officer (they sign in with a second factor), from the
+    ministry down."""
+    return [
+        NATIONAL_USERNAME,
+        *dict.fromkeys(data["province_account"] for data in OFFICES),
+        *(data["regency_account"] for data in OFFICES),
+        *(f"kepala-{data['code']}" for data in OFFICES),
+        *(f"admin-{data['code']}" for data in OFFICES),
+        *(f"inspektorat-{data['code']}" for data in OFFICES),
+    ]
+
+
 def demo_staff_ensure(*, password: str | None) -> StaffReport:
     """For each demo office present: its counters (when it has none yet), one officer per
     agency (username = agency code), one office admin (`admin-<office code>`), its head
@@ -262,6 +275,7 @@ def demo_staff_ensure(*, password: str | None) -> StaffReport:
     report = StaffReport()
     # One hash for every account sharing the password: hashing is slow on purpose.
     shared = make_password(password) if password else None
+    any_office = False
     for data in OFFICES:
         office = Office.objects.filter(code=data["code"]).first()
         if office is None:
@@ -274,83 +288,74 @@ def demo_staff_ensure(*, password: str | None) -> StaffReport:
             agencies = Agency.objects.filter(
                 office=office, code__in=[a["code"] for a in data["agencies"]]
             )
-            for agency in agencies.order_by("position"):
-                _account_ensure(
-                    username=agency.code,
-                    first_name="Petugas",
-                    last_name=agency.short_name,
-                    role=Membership.Role.OFFICER,
-                    office=office,
-                    agency=agency,
-                    shared=shared,
-                    report=report,
-                )
-            _account_ensure(
-                username=office_admin_username(office),
-                first_name="Admin",
-                last_name=office.name,
-                role=Membership.Role.OFFICE_ADMIN,
-                office=office,
-                agency=None,
-                shared=shared,
-                report=report,
-            )
-            _account_ensure(
-                username=office_head_username(office),
-                first_name="Kepala",
-                last_name=office.name,
-                role=Membership.Role.OFFICE_HEAD,
-                office=office,
-                agency=None,
-                shared=shared,
-                report=report,
-            )
-            _account_ensure(
-                username=data["regency_account"],
-                first_name="Admin",
-                last_name=office.region.name,
-                role=Membership.Role.REGENCY_ADMIN,
-                office=None,
-                agency=None,
-                region=office.region,
-                shared=shared,
-                report=report,
-            )
-            _account_ensure(
-                username=data["province_account"],
-                first_name="Admin",
-                last_name=f"Provinsi {office.region.parent.name}",
-                role=Membership.Role.PROVINCE_ADMIN,
-                office=None,
-                agency=None,
-                region=office.region.parent,
-                shared=shared,
-                report=report,
-            )
-            # The inspectorate (APIP) of the office's region: it alone reads the reports.
-            _account_ensure(
-                username=inspector_username(office),
-                first_name="Inspektorat",
-                last_name=office.region.name,
-                role=Membership.Role.INSPECTORATE,
-                office=None,
-                agency=None,
-                region=office.region,
-                shared=shared,
-                report=report,
-            )
-    if any(Office.objects.filter(code=data["code"]).exists() for data in OFFICES):
+            for account in _office_accounts(office, data, agencies.order_by("position")):
+                _account_ensure(**account, shared=shared, report=report)
+            any_office = True
+    if any_office:
         _account_ensure(
             username=NATIONAL_USERNAME,
             first_name="Kementerian PANRB",
             last_name="",
             role=Membership.Role.NATIONAL_ADMIN,
-            office=None,
-            agency=None,
             shared=shared,
             report=report,
         )
     return report
+
+
+def _office_accounts(office: Office, data: dict, agencies) -> list[dict]:
+    """The demo accounts of one office and the governments above it."""
+    Role = Membership.Role
+    region = office.region
+    return [
+        *(
+            {
+                "username": agency.code,
+                "first_name": "Petugas",
+                "last_name": agency.short_name,
+                "role": Role.OFFICER,
+                "office": office,
+                "agency": agency,
+            }
+            for agency in agencies
+        ),
+        {
+            "username": office_admin_username(office),
+            "first_name": "Admin",
+            "last_name": office.name,
+            "role": Role.OFFICE_ADMIN,
+            "office": office,
+        },
+        {
+            "username": office_head_username(office),
+            "first_name": "Kepala",
+            "last_name": office.name,
+            "role": Role.OFFICE_HEAD,
+            "office": office,
+        },
+        {
+            "username": data["regency_account"],
+            "first_name": "Admin",
+            "last_name": region.name,
+            "role": Role.REGENCY_ADMIN,
+            "region": region,
+        },
+        {
+            "username": data["province_account"],
+            "first_name": "Admin",
+            "last_name": f"Provinsi {region.parent.name}",
+            "role": Role.PROVINCE_ADMIN,
+            "region": region.parent,
+        },
+        # The inspectorate (APIP) of the office's region: it alone reads the reports.
+        {
+            "username": inspector_username(office),
+            "first_name": "Inspektorat",
+            "last_name": region.name,
+            "role": Role.INSPECTORATE,
+            "region": region,
+        },
+    ]
 
 
 def _account_ensure(
@@ -359,10 +364,10 @@ def _account_ensure(
     first_name,
     last_name,
     role,
-    office,
-    agency,
     shared,
     report: StaffReport,
+    office=None,
+    agency=None,
     region=None,
 ) -> None:
     User = get_user_model()

@@ -169,18 +169,9 @@ def demo_staff_setup(stdout, *, var_dir: Path) -> None:
 def dev_two_factor_accounts() -> list:
     """The development admin and the demo admins: the accounts `serve` made that must sign in
     with a second factor."""
-    from antrean.demo.data import OFFICES
-    from antrean.demo.seed import NATIONAL_USERNAME
+    from antrean.demo.seed import demo_admin_usernames
 
-    usernames = [
-        DEV_USERNAME,
-        NATIONAL_USERNAME,
-        *dict.fromkeys(data["province_account"] for data in OFFICES),
-        *(data["regency_account"] for data in OFFICES),
-        *(f"kepala-{data['code']}" for data in OFFICES),
-        *(f"admin-{data['code']}" for data in OFFICES),
-        *(f"inspektorat-{data['code']}" for data in OFFICES),
-    ]
+    usernames = [DEV_USERNAME, *demo_admin_usernames()]
     users = get_user_model().objects.filter(username__in=usernames, is_active=True)
     return sorted(users, key=lambda user: usernames.index(user.username))
 
