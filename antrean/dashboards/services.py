@@ -19,12 +19,14 @@ import logging
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Min
 from django.utils import timezone, translation
 
 from antrean.core.errors import DomainError, ErrorCode
 from antrean.dashboards.models import MonthlyReport
 from antrean.dashboards.periods import Period, month_end, previous_month
 from antrean.dashboards.selectors import may_read_monthly_reports, office_figures
+from antrean.stats.models import OfficeDay
 from antrean.tenancy import permissions
 from antrean.tenancy.models import Office
 
@@ -39,9 +41,13 @@ MONTHS_BACK = 24
 
 def report_months(office: Office, *, now: dt.datetime | None = None) -> list[dt.date]:
     """Past whole months a report can be made for, newest first: from the office's first
-    month (or MONTHS_BACK ago) to last month."""
+    month (or MONTHS_BACK ago) to last month. The first month is that of its creation, or of
+    its first rolled-up day when it has history from before (an office brought in with its
+    past, the demo's served quarter)."""
     today = office.local_today(now)
-    first = office.created_at.astimezone(office.zone).date().replace(day=1)
+    created = office.created_at.astimezone(office.zone).date()
+    history = OfficeDay.objects.filter(office=office).aggregate(first=Min("date"))["first"]
+    first = min(created, history or created).replace(day=1)
     months, month = [], previous_month(today)
     while month >= first and len(months) < MONTHS_BACK:
         months.append(month)

@@ -182,6 +182,21 @@ def test_the_head_asks_for_another_month_and_gets_it(client, world, settings):
     assert MonthlyReport.objects.count() == 1
 
 
+def test_an_office_with_history_from_before_it_was_made_offers_those_months():
+    """The demo's served quarter, or an office brought in with its past: its months can be
+    reported although the office row is new."""
+    from antrean.stats.models import OfficeDay
+    from antrean.testing.factories import make_office
+
+    office = make_office()
+    now = dt.datetime(2026, 12, 5, 4, tzinfo=dt.UTC)
+    assert report_months(office, now=now) == []  # made this month, nothing before
+    OfficeDay.objects.create(office=office, date=dt.date(2026, 8, 14), served=3)
+    months = report_months(office, now=now)
+    assert months[-1] == dt.date(2026, 8, 1)
+    assert months[0] == dt.date(2026, 11, 1)
+
+
 def test_a_changed_file_is_never_served(client, world):
     report = monthly_report_make(office=world.office, month=NOVEMBER)
     with open(report.pdf.path, "ab") as stored:
