@@ -33,6 +33,17 @@ def on_postgresql(settings) -> bool:
 
 
 @pytest.fixture
+def without_demo_history(monkeypatch):
+    """`serve`'s setup without the demo's past (a served quarter with its survey answers, and
+    the roll-ups of its days): ~15 s a setup, for tests about accounts and counters. The past
+    itself is tested in antrean/demo/tests and by a full setup in test_serve."""
+    from antrean.core.management.commands import serve
+
+    monkeypatch.setattr(serve, "demo_survey_setup", lambda stdout: None)
+    monkeypatch.setattr(serve, "demo_stats_setup", lambda stdout: None)
+
+
+@pytest.fixture
 def admin_client(db, admin_user):
     """pytest-django's, signed in as the staff sign-in would: with the second step passed
     (the admin refuses an admin role's session without it)."""

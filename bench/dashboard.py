@@ -10,9 +10,10 @@ day over the last `--days` days (OfficeDay and ServiceDay, bulk inserts; not par
 figure), then the monthly roll-up the worker keeps (OfficeMonth).
 Then, signed in as a national admin (through the test client, in-process: the figure is the
 server's own time, without network), asks `--requests` times each: the national dashboard
-page over the last 12 months (`?rentang=12-bulan`, every chart and table), the same page's
-comparison export (CSV), the API's summary of the largest province over the same year, and one
-office's dashboard; prints p50/p95 against the goal p95 ≤ 300 ms for the national page.
+page over the last 12 months (`?rentang=12-bulan`, every chart and table), as first opened
+(the last 30 days) and over 90 days, the same page's comparison export (CSV), the API's summary
+of the largest province over the same year, and one office's dashboard; prints p50/p95 against
+the goal p95 ≤ 300 ms for the national page, whichever the period.
 """
 
 from __future__ import annotations
@@ -274,6 +275,12 @@ def measure(*, seeded: dict, requests: int) -> dict:
     year = "rentang=12-bulan"
     runs = {
         "national page": _timed(client, f"/staf/dasbor/nasional/?{year}", requests),
+        # As first opened (the default period, the last 30 days: office-days, not months),
+        # and the longest preset drawn per day.
+        "national page, 30 days": _timed(client, "/staf/dasbor/nasional/", requests),
+        "national page, 90 days": _timed(
+            client, "/staf/dasbor/nasional/?rentang=90-hari", requests
+        ),
         "national comparison CSV": _timed(
             client, f"/staf/dasbor/nasional/kantor.csv?{year}", requests
         ),
@@ -285,13 +292,13 @@ def measure(*, seeded: dict, requests: int) -> dict:
         ),
         "office page": _timed(client, f"/staf/dasbor/kantor/{seeded['office']}/?{year}", requests),
     }
-    national = runs["national page"]
+    national = [run for name, run in runs.items() if name.startswith("national page")]
     return {
         "database": connection.vendor,
         "seed": seeded,
         "runs": runs,
         "goal_p95_ms": GOAL_P95_MS,
-        "goal_met": national["p95_ms"] <= GOAL_P95_MS,
+        "goal_met": all(run["p95_ms"] <= GOAL_P95_MS for run in national),
     }
 
 
@@ -324,7 +331,7 @@ def main() -> None:
             f"({run['requests']} requests, {run['bytes']:,} bytes) {run['path']}"
         )
     verdict = "met" if result["goal_met"] else "NOT met"
-    print(f"goal p95 ≤ {GOAL_P95_MS} ms for the national page: {verdict}")
+    print(f"goal p95 ≤ {GOAL_P95_MS} ms for the national page, every period: {verdict}")
     from pathlib import Path
 
     write_json(Path(args.json) if args.json else out_dir() / "dashboard.json", result)

@@ -192,10 +192,14 @@ def _dashboard_rows(dashboard: dict) -> list[tuple[str, str, str]]:
         for name, run in dashboard["runs"].items()
     ]
     met = "met" if dashboard["goal_met"] else "not met"
+    # The slowest of the national page's periods (a year, the default 30 days, 90 days).
+    national = max(
+        run["p95_ms"] for name, run in dashboard["runs"].items() if name.startswith("national page")
+    )
     rows.append(
         (
-            f"target: national dashboard p95 ≤ {dashboard['goal_p95_ms']} ms",
-            f"{dashboard['runs']['national page']['p95_ms']:.0f} ms ({met})",
+            f"target: national dashboard p95 ≤ {dashboard['goal_p95_ms']} ms, every period",
+            f"{national:.0f} ms at worst ({met})",
             f"{seeded['offices']} offices × {seeded['days']} days: "
             f"{seeded['office_days']:,} office-days, {seeded['service_days']:,} service-days, "
             f"{seeded.get('office_months', 0):,} office-months",

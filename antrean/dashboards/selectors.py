@@ -25,7 +25,7 @@ from antrean.core.errors import DomainError, ErrorCode
 from antrean.core.timezones import ZONE_LABELS
 from antrean.dashboards.models import MonthlyReport, OfficeMonth
 from antrean.dashboards.periods import Period, month_end
-from antrean.stats.figures import Figures, figures_by, figures_of
+from antrean.stats.figures import Figures, figures_by, figures_of, figures_sum
 from antrean.stats.live import OfficeLive, office_live, waiting_by_office
 from antrean.stats.models import OfficeDay, ServiceDay
 from antrean.tenancy import permissions
@@ -291,7 +291,8 @@ def _area(
     ikm_by_office = by_office if monthly else figures_by(whole_months, "office")
     by_month = figures_by(whole_months, "month")
     ikm = figures_of(whole_months)
-    totals = ikm if monthly else figures_of(in_period, ikm=False)
+    # Office-days: the totals add up the offices' figures instead of reading the days again.
+    totals = ikm if monthly else figures_sum(by_office.values(), office_rows=True)
     # Per month over whole months: the IKM's month rows are the trend.
     monthly_trend = trend_unit(period) == "month" and monthly
     trend = by_month if monthly_trend else _trend(in_period, period)
@@ -311,7 +312,7 @@ def _area(
     ]
     areas = []
     if children is not None:
-        areas = _area_lines(children, in_period, whole_months, office_list, same=monthly)
+        areas = _area_lines(children, by_office, whole_months, office_list, monthly=monthly)
     return AreaDashboard(
         region=region,
         period=period,
@@ -332,34 +333,47 @@ def _area(
 
 def _area_lines(
     children: QuerySet[Region],
-    in_period: QuerySet,
+    by_office: dict[int, Figures],
     whole_months: QuerySet,
     offices: list[Office],
     *,
-    same: bool,
+    monthly: bool,
 ) -> list[AreaLine]:
     """Per child region: a province's regencies and cities, or the nation's provinces (whose
     offices sit in their regencies: grouped by the office's region's parent; an office placed
-    in a province itself is in no province's line, only in the offices' table)."""
+    in a province itself is in no province's line, only in the offices' table).
+
+    The period's figures add up the offices' (`by_office`) unless the period is whole months,
+    where one query on month rows gives them with the IKM; the IKM always comes from month
+    rows grouped by region (its month rule needs each month's responses)."""
     regions = list(children.order_by("code"))
     if not regions:
         return []
     nation = regions[0].level == Region.Level.PROVINCE
     path = "office__region__parent" if nation else "office__region"
-    figures = figures_by(in_period, path, ikm=same)
-    ikm = figures if same else figures_by(whole_months, path)
-    counts: dict[int, int] = {}
+    ikm = figures_by(whole_months, path)
+    members: dict[int, list[Office]] = {}
     for office in offices:
         region_id = office.region.parent_id if nation else office.region_id
-        counts[region_id] = counts.get(region_id, 0) + 1
+        members.setdefault(region_id, []).append(office)
+    if monthly:
+        figures = ikm
+    else:
+        figures = {
+            region_id: figures_sum(
+                (by_office[office.pk] for office in group if office.pk in by_office),
+                office_rows=True,
+            )
+            for region_id, group in members.items()
+        }
     empty = Figures()
     return [
         AreaLine(
             region=region,
-            offices=counts.get(region.pk, 0),
+            offices=len(members[region.pk]),
             figures=figures.get(region.pk, empty),
             ikm=ikm.get(region.pk, empty),
         )
         for region in regions
-        if counts.get(region.pk)
+        if members.get(region.pk)
     ]

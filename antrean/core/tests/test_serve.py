@@ -91,7 +91,7 @@ def test_setup_without_demo_keeps_an_empty_installation_empty(tmp_path, monkeypa
 
 
 @pytest.mark.django_db
-def test_setup_makes_missing_slots(tmp_path, monkeypatch):
+def test_setup_makes_missing_slots(tmp_path, monkeypatch, without_demo_history):
     from antrean.catalog.models import Slot
     from antrean.testing.factories import make_service
 
@@ -104,7 +104,9 @@ def test_setup_makes_missing_slots(tmp_path, monkeypatch):
 
 
 @pytest.mark.django_db
-def test_setup_gives_the_demo_admins_an_authenticator_printed_once(tmp_path, monkeypatch):
+def test_setup_gives_the_demo_admins_an_authenticator_printed_once(
+    tmp_path, monkeypatch, without_demo_history
+):
     monkeypatch.setenv(PASSWORD_ENV, "sandi-dari-env-123")
     out = StringIO()
     setup(stdout=out, demo=True, var_dir=tmp_path)

@@ -11,7 +11,7 @@ from antrean.dashboards.models import OfficeMonth
 from antrean.dashboards.months import office_months_refresh, office_months_refresh_due
 from antrean.dashboards.periods import Period
 from antrean.dashboards.selectors import reads_months, region_dashboard
-from antrean.dashboards.tests.world import DAY, add_day, add_office_figures, make_world
+from antrean.dashboards.tests.world import DAY, NOW, add_day, add_office_figures, make_world
 from antrean.stats.figures import figures_of
 from antrean.stats.models import OfficeDay
 
@@ -83,3 +83,25 @@ def test_a_region_reads_the_same_from_months_and_from_days(world):
     again = region_dashboard(user=world.national, region=world.bali, period=whole)
     assert again.totals == from_months.totals
     assert again.lines[0].figures == from_months.lines[0].figures
+
+
+def test_a_period_of_days_adds_up_its_offices_as_the_days_themselves_would(world):
+    """Over a period that is not whole months, the totals and each province's line are summed
+    from the offices' figures: they equal what the office-days give when read directly."""
+    from antrean.dashboards.selectors import nation_dashboard
+    from antrean.stats.figures import figures_by
+
+    add_day(world.other_ktp, DAY, online=7, walkin=1, served=6, waits=(30, 45, 2000))
+    add_office_figures(world.other, DAY + dt.timedelta(days=1), officers_pledged=2)
+    office_months_refresh_due()
+    period = Period(dt.date(2026, 10, 15), dt.date(2026, 11, 20))
+    dashboard = nation_dashboard(user=world.national, period=period, now=NOW)
+    days = OfficeDay.objects.filter(date__gte=period.start, date__lte=period.end)
+
+    assert dashboard.totals == figures_of(days, ikm=False)
+    assert dashboard.totals.tickets == 33 and dashboard.totals.officers_pledged == 5
+    by_province = figures_by(days, "office__region__parent", ikm=False)
+    assert {area.region.code: area.figures for area in dashboard.areas} == {
+        "51": by_province[world.bali.pk],
+        "35": by_province[world.jatim.pk],
+    }

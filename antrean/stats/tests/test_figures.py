@@ -7,7 +7,13 @@ from fractions import Fraction
 
 import pytest
 
-from antrean.stats.figures import MONTH_COLUMNS_MAX, Figures, figures_by, figures_of
+from antrean.stats.figures import (
+    MONTH_COLUMNS_MAX,
+    Figures,
+    figures_by,
+    figures_of,
+    figures_sum,
+)
 from antrean.stats.models import SURVEY_SUM_FIELDS, OfficeDay, ServiceDay
 from antrean.testing.factories import make_agency, make_office, make_region, make_service
 
@@ -169,6 +175,38 @@ def test_figures_by_office_month_date_and_service():
     by_service = figures_by(ServiceDay.objects.all(), "service")
     assert {key: f.served for key, f in by_service.items()} == {one.pk: 2, two.pk: 2}
     assert figures_by(ServiceDay.objects.all(), "agency")[agency.pk].served == 4
+
+
+def test_figures_summed_in_python_equal_the_sql_totals_of_the_same_rows():
+    badung, gianyar = make_office(), make_office()
+    office_day(
+        badung, JAN, tickets_online=5, served=4, wait_count=4, wait_sum_s=900, wait_h1=3,
+        wait_h4=1, service_count=4, service_sum_s=1200, calls=4, calls_pledged=3,
+        officers_pledged=2, reports_received=1, **survey(6, 3),
+    )  # fmt: skip
+    office_day(badung, FEB, tickets_walkin=2, served=2, wait_count=2, wait_h2=2, no_shows=1)
+    office_day(
+        gianyar, JAN, tickets_online=1, served=1, wait_count=1, wait_p50_s=300, wait_p90_s=300,
+        wait_h2=1, reports_closed_referred=1, audit_flags=2, **survey(2, 4),
+    )  # fmt: skip
+    rows = OfficeDay.objects.all()
+
+    summed = figures_sum(figures_by(rows, "office", ikm=False).values(), office_rows=True)
+
+    assert summed == figures_of(rows, ikm=False)
+    assert (summed.served, summed.reports_closed, summed.officers_pledged) == (7, 1, 2)
+    assert summed.wait_histogram == figures_of(rows).wait_histogram
+    # One row keeps its exact percentiles; nothing sums to zero figures; service-days have no
+    # office figures.
+    one = figures_by(rows.filter(office=gianyar), "office", ikm=False).values()
+    assert figures_sum(one, office_rows=True) == figures_of(rows.filter(office=gianyar), ikm=False)
+    assert figures_sum([], office_rows=True) == figures_of(rows.none(), ikm=False)
+    service = make_service(badung)
+    service_day(service, JAN, served=3, wait_count=3, wait_h0=3)
+    service_day(service, FEB, served=1)
+    services = ServiceDay.objects.all()
+    by_date = figures_by(services, "date").values()
+    assert figures_sum(by_date, office_rows=False) == figures_of(services, ikm=False)
 
 
 def test_one_aggregate_query_with_the_month_rule_in_it(office, django_assert_num_queries):

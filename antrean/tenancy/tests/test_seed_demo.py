@@ -266,7 +266,9 @@ def test_demo_staff_second_run_changes_nothing():
 
 
 @pytest.mark.django_db
-def test_serve_setup_makes_demo_staff_with_the_admin_password(tmp_path, monkeypatch):
+def test_serve_setup_makes_demo_staff_with_the_admin_password(
+    tmp_path, monkeypatch, without_demo_history
+):
     monkeypatch.setenv(PASSWORD_ENV, "sandi-dari-env-123")
     out = StringIO()
     setup(stdout=out, demo=True, var_dir=tmp_path)
@@ -282,7 +284,7 @@ def test_serve_setup_makes_demo_staff_with_the_admin_password(tmp_path, monkeypa
 
 
 @pytest.mark.django_db
-def test_serve_setup_uses_the_generated_admin_password(tmp_path, monkeypatch):
+def test_serve_setup_uses_the_generated_admin_password(tmp_path, monkeypatch, without_demo_history):
     monkeypatch.delenv(PASSWORD_ENV, raising=False)
     setup(stdout=StringIO(), demo=True, var_dir=tmp_path)
     password = (tmp_path / PASSWORD_FILE).read_text().strip()
@@ -292,7 +294,7 @@ def test_serve_setup_uses_the_generated_admin_password(tmp_path, monkeypatch):
 
 @pytest.mark.django_db
 def test_serve_setup_generates_officer_passwords_when_the_admins_is_unknown(
-    tmp_path, monkeypatch, django_user_model
+    tmp_path, monkeypatch, django_user_model, without_demo_history
 ):
     monkeypatch.delenv(PASSWORD_ENV, raising=False)
     django_user_model.objects.create_user("admin", password="sandi-sendiri-789")
@@ -312,7 +314,7 @@ def test_serve_setup_generates_officer_passwords_when_the_admins_is_unknown(
 
 @pytest.mark.django_db
 def test_serve_setup_adds_counters_to_an_older_demo_install_but_keeps_an_admins(
-    tmp_path, monkeypatch
+    tmp_path, monkeypatch, without_demo_history
 ):
     monkeypatch.setenv(PASSWORD_ENV, "sandi-dari-env-123")
     _seed()
