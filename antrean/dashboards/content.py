@@ -832,6 +832,15 @@ def _region_name(region) -> str:
     return region.name if region is not None else ""
 
 
+def _office_links(lines) -> list[str]:
+    """Each line's office dashboard URL: reversed once, then the code put in (reverse costs
+    a tenth of a millisecond, and a national table has 500 rows). Office codes are slugs."""
+    marker = "office-code"
+    pattern = reverse("dashboards:office", kwargs={"code": marker})
+    head, tail = pattern.split(marker)
+    return [f"{head}{line.office.code}{tail}" for line in lines]
+
+
 def area_content(dashboard: AreaDashboard, *, ranking: Ranking, charts_on: bool = True) -> Content:
     period = dashboard.period
     content = Content(cards=period_cards(dashboard.totals, dashboard.ikm, with_office_figures=True))
@@ -855,9 +864,7 @@ def area_content(dashboard: AreaDashboard, *, ranking: Ranking, charts_on: bool 
             for index, line in enumerate(lines, start=1)
         ],
         row_header=1,
-        row_links=[
-            reverse("dashboards:office", kwargs={"code": line.office.code}) for line in lines
-        ],
+        row_links=_office_links(lines),
         note=_("Diurutkan menurut %(figure)s. IKM dihitung atas bulan penuh %(start)s – %(end)s.")
         % {
             "figure": ranking.label,

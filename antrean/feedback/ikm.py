@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from functools import cached_property
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -70,9 +71,14 @@ def grade_of(ikm: Decimal) -> Grade:
 class IkmResult:
     respondents: int
     totals: dict[str, int]  # u1…u9 → sum of answers
-    nrr_exact: dict[str, Fraction]  # u1…u9 → total ÷ respondents, exact
     ikm: Decimal  # rounded half up to 2 decimals, only here
     grade: Grade
+
+    @cached_property
+    def nrr_exact(self) -> dict[str, Fraction]:
+        """u1…u9 → total ÷ respondents, exact. Computed when asked (a national dashboard
+        makes an IkmResult per office and shows no NRR)."""
+        return {code: Fraction(total, self.respondents) for code, total in self.totals.items()}
 
     @property
     def nrr(self) -> dict[str, Decimal]:
@@ -111,13 +117,13 @@ def ikm_from_totals(totals: Mapping[str, int], respondents: int) -> IkmResult:
     for code in codes:
         if not respondents <= totals[code] <= 4 * respondents:
             raise ValueError(f"{code}: a sum of {respondents} answers lies in 1…4 each.")
-    nrr_exact = {code: Fraction(totals[code], respondents) for code in codes}
-    exact = sum(nrr_exact.values(), Fraction(0)) / len(codes) * CONVERSION
+    # The mean of the nine NRRs (each total ÷ respondents) × 25, as one fraction: the same
+    # exact value as adding nine fractions, at a tenth of the cost.
+    exact = Fraction(sum(totals[code] for code in codes) * CONVERSION, respondents * len(codes))
     ikm = round_half_up(exact, 2)
     return IkmResult(
         respondents=respondents,
         totals={code: totals[code] for code in codes},
-        nrr_exact=nrr_exact,
         ikm=ikm,
         grade=grade_of(ikm),
     )

@@ -19,6 +19,8 @@ Definitions (one local day of the office, by the ticket's date):
   made, and those made by an officer who had signed that day's officer pact.
 """
 
+from collections.abc import Sequence
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -109,7 +111,7 @@ class OfficeDay(DayFigures):
         return f"{self.office_id} {self.date:%Y-%m-%d}"
 
 
-def percentile_from_histogram(counts: list[int], q: float) -> int | None:
+def percentile_from_histogram(counts: Sequence[int], q: float) -> int | None:
     """The q-quantile (0–1) in seconds from waiting-time bucket counts (`WAIT_BUCKETS`),
     interpolated inside its bucket; None without data. In the open last bucket it is that
     bucket's lower edge (a floor: "180 minutes or more")."""

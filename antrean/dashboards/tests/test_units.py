@@ -104,6 +104,15 @@ def test_data_url_escapes_what_ends_a_url():
     assert data_url('<svg a="#%">\n</svg>').endswith("%3Csvg a=%22%23%25%22%3E%0A%3C/svg%3E")
 
 
+def test_data_url_escapes_as_urllib_quote_does_every_character():
+    from urllib.parse import quote
+
+    from antrean.dashboards.charts import _SAFE
+
+    text = "".join(chr(code) for code in range(256)) + "Rata-rata ≤ 5 mnt — “Des” 🇮🇩 ✓"
+    assert data_url(text) == "data:image/svg+xml;charset=utf-8," + quote(text, safe=_SAFE)
+
+
 def test_csv_writes_plain_values_and_units():
     table = Table(
         slug="uji",
