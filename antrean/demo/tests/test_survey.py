@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=False)
 
 NOW = dt.datetime(2025, 5, 20, 3, 0, tzinfo=dt.UTC)  # Q2 2025: the demo fills Q1
 Q1 = (dt.date(2025, 1, 1), dt.date(2025, 3, 31))
+RECENT = (dt.date(2025, 4, 22), dt.date(2025, 5, 19))  # the 28 days before the 20th
 
 
 def test_the_previous_quarter_is_filled_once_with_really_served_tickets():
@@ -38,7 +39,18 @@ def test_the_previous_quarter_is_filled_once_with_really_served_tickets():
         # Every served ticket signed its pact, in the office's chain.
         assert PactSignature.objects.filter(ticket__in=served).count() == served.count()
         assert ledger_verify(office=office).ok
-    assert not SurveyResponse.objects.exclude(served_on__range=Q1).exists()
+    # The weeks before today too (a dashboard's first view, the last 30 days, has figures);
+    # nothing today, nothing else.
+    for office in offices:
+        recent = Ticket.objects.filter(office=office, status="done", date__range=RECENT)
+        assert recent.count() > 0
+        assert SurveyResponse.objects.filter(office=office, served_on__range=RECENT).exists()
+    assert not (
+        SurveyResponse.objects.exclude(served_on__range=Q1)
+        .exclude(served_on__range=RECENT)
+        .exists()
+    )
+    assert not Ticket.objects.exclude(date__range=Q1).exclude(date__range=RECENT).exists()
     before = (Ticket.objects.count(), SurveyResponse.objects.count())
     again = demo_survey_ensure(offices=offices, now=NOW)
     assert (again.tickets, again.responses) == (0, 0)
