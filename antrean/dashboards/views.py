@@ -389,7 +389,9 @@ def _region_dashboard(request: HttpRequest, code: str):
     return (
         region,
         period,
-        selectors.region_dashboard(user=request.user, region=region, period=period),
+        selectors.region_dashboard(
+            user=request.user, region=region, period=period, trend_sums=selectors.TREND_SUMS
+        ),
     )
 
 
@@ -423,7 +425,9 @@ def _nation_dashboard(request: HttpRequest):
         raise PermissionDenied
     period, error = period_from_query(request.GET, today=selectors.latest_today(timezone.now()))
     request._period_error = error
-    return period, selectors.nation_dashboard(user=request.user, period=period)
+    return period, selectors.nation_dashboard(
+        user=request.user, period=period, trend_sums=selectors.TREND_SUMS
+    )
 
 
 @staff_required

@@ -19,6 +19,7 @@ computed over the rows given, so a caller showing an IKM for a period passes who
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -194,19 +195,36 @@ def _is_office_rows(queryset: QuerySet) -> bool:
     )
 
 
-def _aggregates(queryset: QuerySet, months: list[dt.date]) -> dict:
-    sums = [*SUM_FIELDS, *WAIT_BUCKET_FIELDS, *SURVEY_SUM_FIELDS]
+# Every column a Figures adds up.
+ALL_SUMS = frozenset((*SUM_FIELDS, *WAIT_BUCKET_FIELDS, *SURVEY_SUM_FIELDS, *OFFICE_SUM_FIELDS))
+# All but the answers' sums, which only an IKM reads.
+SUMS_WITHOUT_SURVEY = ALL_SUMS - set(SURVEY_SUM_FIELDS)
+
+
+def _aggregates(
+    queryset: QuerySet, months: list[dt.date], sums: Collection[str] | None = None
+) -> dict:
+    names = [*SUM_FIELDS, *WAIT_BUCKET_FIELDS, *SURVEY_SUM_FIELDS]
     if _is_office_rows(queryset):
-        sums += OFFICE_SUM_FIELDS
+        names += OFFICE_SUM_FIELDS
+    if sums is not None:
+        names = [name for name in names if name in sums]
     return {
         # First: they read the column survey_responses, which the sums below then shadow.
         **_month_sums(months),
         "rows": Count("pk"),
-        **{name: Total(name) for name in sums},
-        # The exact values of a group of one row (its only value).
-        "one_p50": Max("wait_p50_s"),
-        "one_p90": Max("wait_p90_s"),
-        "one_service_p50": Max("service_p50_s"),
+        **{name: Total(name) for name in names},
+        # The exact values of a group of one row (its only value), unless only some sums
+        # are read.
+        **(
+            {
+                "one_p50": Max("wait_p50_s"),
+                "one_p90": Max("wait_p90_s"),
+                "one_service_p50": Max("service_p50_s"),
+            }
+            if sums is None
+            else {}
+        ),
     }
 
 
@@ -256,15 +274,24 @@ def _figures(values: dict, *, office_rows: bool, ikm_allowed: bool, thin: bool) 
     Made some 1,500 times for a national page: kept to plain loops over the dict."""
     get = values.get
     rows = values["rows"] or 0
-    histogram = tuple(get(name) or 0 for name in WAIT_BUCKET_FIELDS)
+    # () when the caller did not read them (`sums`): not zeros, which would read as answers.
+    histogram = (
+        tuple(get(name) or 0 for name in WAIT_BUCKET_FIELDS)
+        if WAIT_BUCKET_FIELDS[0] in values
+        else ()
+    )
     if rows == 1:
-        p50, p90, service_p50 = values["one_p50"], values["one_p90"], values["one_service_p50"]
+        p50, p90, service_p50 = get("one_p50"), get("one_p90"), get("one_service_p50")
     else:
         p50 = percentile_from_histogram(histogram, 0.5)
         p90 = percentile_from_histogram(histogram, 0.9)
         service_p50 = None
     responses = get("survey_responses") or 0
-    totals = tuple(get(name) or 0 for name in SURVEY_SUM_FIELDS)
+    totals = (
+        tuple(get(name) or 0 for name in SURVEY_SUM_FIELDS)
+        if SURVEY_SUM_FIELDS[0] in values
+        else ()
+    )
     shown = ikm_allowed and not thin and responses >= ANONYMITY_MIN
     result = (
         ikm_from_totals(dict(zip(_SURVEY_CODES, totals, strict=True)), responses) if shown else None
@@ -315,20 +342,28 @@ def figures_of(queryset: QuerySet, *, ikm: bool = True) -> Figures:
     return _figures(values, office_rows=_is_office_rows(queryset), ikm_allowed=ikm, thin=thin)
 
 
-def figures_by(queryset: QuerySet, key: str, *, ikm: bool = True) -> dict:
+def figures_by(
+    queryset: QuerySet, key: str, *, ikm: bool = True, sums: Collection[str] | None = None
+) -> dict:
     """Totals per `key` in one GROUP BY query: "office", "agency", "service" (ids), "date"
     (dates), "month" (the first day of each month), or any field path of the rows such as
     "office__region". Keys come in ascending order. Per date there is never an IKM (not a
     whole month); every other group gets one under the month rule, read in the same query
-    (see `figures_of`; `ikm=False` skips it)."""
+    (see `figures_of`; `ikm=False` skips it).
+
+    `sums` names the columns to add up when a caller reads only some (a trend of counts over
+    every day of the nation): the others stay 0 and, without the histogram, percentiles None.
+    Summing costs the database per column and row; None (every column) is the default."""
     field = KEYS.get(key, key)
     ikm = ikm and key != "date"
+    if ikm and sums is not None and not set(SURVEY_SUM_FIELDS) <= set(sums):
+        raise ValueError("An IKM needs the survey sums.")
     # Grouped by month, each group is its own only month: its total decides.
     months = _months_of(queryset) if ikm and key != "month" else []
     rows = queryset.order_by()
     if key == "month":
         rows = rows.annotate(month=MonthOf("date"))
-    aggregates = _aggregates(queryset, months or [])
+    aggregates = _aggregates(queryset, months or [], sums)
     grouped = list(rows.values(field).annotate(**aggregates).order_by(field))
     thin_groups = _thin_groups(queryset, [field]) if months is None else set()
     office_rows = _is_office_rows(queryset)
@@ -343,6 +378,41 @@ def figures_by(queryset: QuerySet, key: str, *, ikm: bool = True) -> dict:
     return {
         _key(row[field]): _figures(row, office_rows=office_rows, ikm_allowed=ikm, thin=thin(row))
         for row in grouped
+    }
+
+
+def figures_by_union(
+    querysets: list[QuerySet], key: str, *, sums: Collection[str] | None = None
+) -> dict:
+    """`figures_by(…, ikm=False)` over the rows of several querysets together, without
+    reading any row twice: month rows for the whole months inside a period of days and
+    office-days for its edges, say. One GROUP BY query each; the sums are added per key
+    before the Figures are made (percentiles from the summed histogram). `rows` counts the
+    rows read (a month row is one). The querysets are all office rows or all not."""
+    if not querysets:
+        return {}
+    field = KEYS.get(key, key)
+    merged: dict = {}
+    for queryset in querysets:
+        rows = queryset.order_by()
+        if key == "month":
+            rows = rows.annotate(month=MonthOf("date"))
+        aggregates = _aggregates(queryset, [], sums)
+        for row in rows.values(field).annotate(**aggregates).order_by():
+            group = _key(row.pop(field))
+            into = merged.get(group)
+            if into is None:
+                merged[group] = row
+                continue
+            for name, value in row.items():
+                if name.startswith("one_"):
+                    into[name] = None  # several rows: percentiles come from the histogram
+                elif value is not None:
+                    into[name] = (into.get(name) or 0) + value
+    office_rows = _is_office_rows(querysets[0])
+    return {
+        group: _figures(row, office_rows=office_rows, ikm_allowed=False, thin=False)
+        for group, row in sorted(merged.items())
     }
 
 
@@ -362,10 +432,13 @@ def figures_sum(parts, *, office_rows: bool) -> Figures:
     values: dict = {"rows": sum(part.rows for part in parts)}
     for name in SUM_FIELDS:
         values[name] = sum(getattr(part, name) for part in parts)
-    for index, name in enumerate(WAIT_BUCKET_FIELDS):
-        values[name] = sum(part.wait_histogram[index] for part in parts)
-    for index, name in enumerate(SURVEY_SUM_FIELDS):
-        values[name] = sum(part.survey_totals[index] for part in parts)
+    # A histogram or the answers' sums add up only if every part read them.
+    if all(part.wait_histogram for part in parts):
+        for index, name in enumerate(WAIT_BUCKET_FIELDS):
+            values[name] = sum(part.wait_histogram[index] for part in parts)
+    if all(part.survey_totals for part in parts):
+        for index, name in enumerate(SURVEY_SUM_FIELDS):
+            values[name] = sum(part.survey_totals[index] for part in parts)
     if office_rows:
         for name in OFFICE_SUM_FIELDS:
             values[name] = sum(getattr(part, name) or 0 for part in parts)

@@ -98,10 +98,88 @@ def test_a_period_of_days_adds_up_its_offices_as_the_days_themselves_would(world
     dashboard = nation_dashboard(user=world.national, period=period, now=NOW)
     days = OfficeDay.objects.filter(date__gte=period.start, date__lte=period.end)
 
-    assert dashboard.totals == figures_of(days, ikm=False)
+    # The answers' sums are not read over days (no IKM): (), not zeros.
+    assert dashboard.totals == dataclasses.replace(figures_of(days, ikm=False), survey_totals=())
     assert dashboard.totals.tickets == 33 and dashboard.totals.officers_pledged == 5
     by_province = figures_by(days, "office__region__parent", ikm=False)
     assert {area.region.code: area.figures for area in dashboard.areas} == {
-        "51": by_province[world.bali.pk],
-        "35": by_province[world.jatim.pk],
+        "51": dataclasses.replace(by_province[world.bali.pk], survey_totals=()),
+        "35": dataclasses.replace(by_province[world.jatim.pk], survey_totals=()),
     }
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "reads"),
+    [
+        (dt.date(2026, 9, 7), dt.date(2026, 12, 5), 2),  # "90 days": Oct and Nov whole, 2 edges
+        (dt.date(2026, 10, 1), dt.date(2026, 11, 20), 2),  # Oct whole from its first, 1 edge
+        (dt.date(2026, 9, 20), dt.date(2026, 10, 31), 2),  # ends on a month's last day
+        (dt.date(2026, 10, 2), dt.date(2026, 10, 30), 1),  # no whole month: days only
+    ],
+)
+def test_whole_months_inside_a_period_of_days_are_read_from_month_rows_with_the_same_figures(
+    start, end, reads
+):
+    """A period of days reads the months wholly inside it from month rows and its edges from
+    office-days; each office's figures (and so the totals and the provinces' lines) are what
+    the office-days alone give. Only `rows` differs: a month row is one row."""
+    from antrean.dashboards.selectors import months_and_edges, nation_dashboard
+    from antrean.dashboards.tests.world import fill_days
+    from antrean.stats.figures import SUMS_WITHOUT_SURVEY, figures_by, figures_by_union
+
+    world = make_world()
+    fill_days(world, dt.date(2026, 9, 1), 96)
+    office_months_refresh_due()
+    period = Period(start, end)
+    days = OfficeDay.objects.filter(date__gte=start, date__lte=end)
+    parts = months_and_edges(OfficeMonth.objects.all(), OfficeDay.objects.all(), period)
+    assert len(parts) == reads
+
+    direct = figures_by(days, "office", ikm=False, sums=SUMS_WITHOUT_SURVEY)
+    union = figures_by_union(parts, "office", sums=SUMS_WITHOUT_SURVEY)
+    assert direct.keys() == union.keys() == {world.office.pk, world.other.pk}
+    for office_id, figures in union.items():
+        assert figures.served > 0 and figures.wait_p90_s is not None
+        assert figures.survey_totals == ()  # not read, not zeros
+        assert dataclasses.replace(figures, rows=0) == dataclasses.replace(
+            direct[office_id], rows=0
+        )
+    dashboard = nation_dashboard(user=world.national, period=period, now=NOW)
+    expected = figures_of(days, ikm=False)
+    for name in (
+        "tickets",
+        "served",
+        "wait_histogram",
+        "wait_p50_s",
+        "wait_p90_s",
+        "service_mean_s",
+        "officers_pledged",
+        "reports_received",
+        "survey_responses",
+    ):
+        assert getattr(dashboard.totals, name) == getattr(expected, name), name
+
+
+def test_the_pages_trend_reads_only_its_counts_and_shows_what_every_sum_would():
+    """The pages read a trend point's counts only (TREND_SUMS); every trend table and chart
+    they make is the same as from every sum (a column added to the trend needs its sum)."""
+    from antrean.dashboards.content import area_content, ranking_from_query
+    from antrean.dashboards.selectors import TREND_SUMS, nation_dashboard
+    from antrean.dashboards.tests.world import fill_days
+
+    world = make_world()
+    fill_days(world, dt.date(2026, 10, 20), 40)
+    office_months_refresh_due()
+    period = Period(dt.date(2026, 10, 25), dt.date(2026, 11, 25))
+
+    def tables(trend_sums):
+        dashboard = nation_dashboard(
+            user=world.national, period=period, now=NOW, trend_sums=trend_sums
+        )
+        content = area_content(dashboard, ranking=ranking_from_query({}), charts_on=False)
+        # (Charts draw from the same rows; pygal's SVG holds a random id, so not compared.)
+        return {section.table.slug: section.table.rows for section in content.sections}
+
+    light, full = tables(TREND_SUMS), tables(None)
+    assert light == full
+    assert len(light["antrean"]) == period.days and any(row[4] for row in light["antrean"])
