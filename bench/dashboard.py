@@ -330,6 +330,10 @@ def main() -> None:
             f"{name}: p50 {run['p50_ms']} ms, p95 {run['p95_ms']} ms, max {run['max_ms']} ms "
             f"({run['requests']} requests, {run['bytes']:,} bytes) {run['path']}"
         )
+    for name, run in result["runs"].items():
+        if name.startswith("national page"):
+            met = "met" if run["p95_ms"] <= GOAL_P95_MS else "NOT met"
+            print(f"goal p95 ≤ {GOAL_P95_MS} ms, {name}: {met}")
     verdict = "met" if result["goal_met"] else "NOT met"
     print(f"goal p95 ≤ {GOAL_P95_MS} ms for the national page, every period: {verdict}")
     from pathlib import Path

@@ -35,9 +35,12 @@ def number(value: int | float | Decimal | Fraction | None, places: int = 0) -> s
     same, ten times slower: a national table formats thousands of cells.)"""
     if value is None:
         return DASH
+    separators = _separators(translation.get_language() or "id")
+    if type(value) is int and not places:  # most cells are counts: exact without Decimal
+        return f"{value:,}".translate(separators)
     exact = decimal(value)
     rounded = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return f"{rounded:,.{places}f}".translate(_separators(translation.get_language() or "id"))
+    return f"{rounded:,.{places}f}".translate(separators)
 
 
 def percent(share: float | Decimal | Fraction | None, places: int = 1) -> str:

@@ -1,6 +1,7 @@
 """Pure parts: periods and presets, Indonesian numbers and dates, chart axes and SVG."""
 
 import datetime as dt
+from decimal import Decimal
 from fractions import Fraction
 from urllib.parse import unquote
 
@@ -68,8 +69,14 @@ def test_indonesian_numbers_and_dates():
         assert numbers.day(dt.date(2026, 12, 5)) == "5 Des 2026"
         assert numbers.month(dt.date(2026, 12, 1)) == "Des 2026"
         assert numbers.number(None) == "–"
+        # Counts (ints) take a shorter path: the same text as through Decimal.
+        for count in (0, 7, 1234, -56789, 10**20 + 1):
+            assert numbers.number(count) == numbers.number(Decimal(count))
+        assert numbers.number(1234567) == "1.234.567"
+        assert numbers.number(1234, 2) == "1.234,00"
     with translation.override("en"):
         assert numbers.number(1234.5, 1) == "1,234.5"
+        assert numbers.number(1234567) == "1,234,567"
         assert numbers.day(dt.date(2026, 12, 5)) == "5 Dec 2026"
 
 
