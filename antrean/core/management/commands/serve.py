@@ -108,7 +108,8 @@ def _dev_password(var_dir: Path) -> str | None:
 
 
 def demo_survey_setup(stdout) -> None:
-    """The previous quarter's served citizens and survey answers (once per quarter)."""
+    """Served citizens and survey answers of the previous quarter and the recent weeks (once
+    per span)."""
     from antrean.demo.data import OFFICES
     from antrean.demo.survey import demo_survey_ensure
     from antrean.tenancy.models import Office
@@ -117,7 +118,8 @@ def demo_survey_setup(stdout) -> None:
     report = demo_survey_ensure(offices=offices)
     if report.responses:
         stdout.write(
-            f"Survei contoh triwulan lalu: {report.tickets} antrean dilayani, "
+            "Survei contoh (triwulan lalu dan empat minggu terakhir): "
+            f"{report.tickets} antrean dilayani, "
             f"{report.responses} jawaban."
         )
 
