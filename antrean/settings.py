@@ -394,6 +394,26 @@ WHATSAPP_TIMEOUT = env.float("WHATSAPP_TIMEOUT", default=10.0)
 WHATSAPP_MAX_ATTEMPTS = env.int("WHATSAPP_MAX_ATTEMPTS", default=8)
 WHATSAPP_RETRY_BASE_SECONDS = env.float("WHATSAPP_RETRY_BASE_SECONDS", default=2.0)
 
+# NIK verification against the population registry (antrean.core.nik_registry,
+# docs/nik-verification.md): `none` checks the format only; `dukcapil` asks the population
+# office's data-access service (an institution's credentials under its cooperation agreement).
+ANTREAN_NIK_VERIFIER = env.str("ANTREAN_NIK_VERIFIER", default="none")
+ANTREAN_DUKCAPIL_URL = env.str("ANTREAN_DUKCAPIL_URL", default="")
+ANTREAN_DUKCAPIL_USER_ID = env.str("ANTREAN_DUKCAPIL_USER_ID", default="")
+ANTREAN_DUKCAPIL_PASSWORD = env.str("ANTREAN_DUKCAPIL_PASSWORD", default="")
+ANTREAN_DUKCAPIL_IP_USER = env.str("ANTREAN_DUKCAPIL_IP_USER", default="")
+# The name's similarity score (0–100) the registry must give for a match.
+ANTREAN_DUKCAPIL_THRESHOLD = env.int("ANTREAN_DUKCAPIL_THRESHOLD", default=90)
+# Each booking waits at most this long for the registry; then the office's setting decides.
+ANTREAN_DUKCAPIL_TIMEOUT = env.float("ANTREAN_DUKCAPIL_TIMEOUT", default=3.0)
+# After this many failures in a row the registry is left alone for that many seconds.
+ANTREAN_DUKCAPIL_BREAKER_FAILURES = env.int("ANTREAN_DUKCAPIL_BREAKER_FAILURES", default=5)
+ANTREAN_DUKCAPIL_BREAKER_SECONDS = env.int("ANTREAN_DUKCAPIL_BREAKER_SECONDS", default=60)
+if ANTREAN_NIK_VERIFIER not in ("none", "dukcapil"):
+    raise ImproperlyConfigured("ANTREAN_NIK_VERIFIER must be none or dukcapil.")
+if ANTREAN_NIK_VERIFIER == "dukcapil" and not ANTREAN_DUKCAPIL_URL:
+    raise ImproperlyConfigured("ANTREAN_NIK_VERIFIER=dukcapil needs ANTREAN_DUKCAPIL_URL.")
+
 # Booking rules that a ministry may tune nationally; per-office rules live on the Office.
 ANTREAN_MAX_BOOKINGS_PER_PHONE_PER_DAY = env.int(
     "ANTREAN_MAX_BOOKINGS_PER_PHONE_PER_DAY", default=3

@@ -249,6 +249,7 @@ def list_slots(request, service_id: int, date: IsoDate):
         409: ErrorOut,
         422: ErrorOut,
         429: ErrorOut,
+        503: ErrorOut,
     },
     tags=["Bookings"],
     operation_id="createBooking",
@@ -257,7 +258,10 @@ def list_slots(request, service_id: int, date: IsoDate):
     "number, all at once. Keep `token`: it is the only way to read or cancel the booking "
     "and it is not shown again. Refused with 429 `rate_limited` after too many bookings from "
     "one network address in a short time, and 403 `blocked_no_show` for a NIK blocked after "
-    "repeated no-shows.",
+    "repeated no-shows. Where NIK verification is on (`ANTREAN_NIK_VERIFIER=dukcapil`), 422 "
+    "`nik_not_verified` for a NIK the population registry does not hold under this name, and "
+    "503 `nik_registry_unavailable` when the registry does not answer and the office takes "
+    "only verified bookings.",
 )
 def create_booking(request, payload: BookingIn):
     result = booking_create(

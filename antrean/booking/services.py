@@ -13,6 +13,7 @@ from antrean.booking.models import NikDayCount, PhoneDayCount
 from antrean.catalog.models import Slot
 from antrean.core.errors import DomainError, ErrorCode
 from antrean.core.identity import clean_name, clean_nik, clean_phone
+from antrean.core.nik_registry import Verdict, nik_verify
 from antrean.core.personal_data import lookup_hash
 from antrean.core.ratelimit import rate_limit_take
 from antrean.core.tokens import token_hash
@@ -118,6 +119,19 @@ def _give_back_day_place(model, *, key_field: str, key: str, date: dt.date) -> N
     model.objects.filter(**{key_field: key}, date=date, active__gt=0).update(active=F("active") - 1)
 
 
+def _nik_check(*, nik: str, name: str, office) -> str:
+    """Ask the population registry, outside any transaction (it may take seconds): refuse
+    a NIK it does not hold under this name; when it cannot answer, the office decides."""
+    verification = nik_verify(nik=nik, name=name)
+    if verification.verdict == Verdict.NO_MATCH:
+        raise DomainError(ErrorCode.NIK_NOT_VERIFIED, field="nik")
+    if verification.verdict == Verdict.UNAVAILABLE:
+        if office.nik_registry_down == "refuse":
+            raise DomainError(ErrorCode.NIK_REGISTRY_UNAVAILABLE, field="nik")
+        return "unverified"
+    return "verified" if verification.verdict == Verdict.MATCH else ""
+
+
 def booking_create(
     *, request: BookingRequest, client: ClientInfo, now: dt.datetime | None = None
 ) -> BookingResult:
@@ -156,6 +170,7 @@ def booking_create(
     # every booking, and the only check that also holds under a race.
     if nik_blocked_until(nik_hash=nik_hash, office=office, now=now):
         raise DomainError(ErrorCode.BLOCKED_NO_SHOW, field="nik")
+    nik_check = _nik_check(nik=nik, name=name, office=office)
 
     token = secrets.token_urlsafe(24)
     try:
@@ -205,6 +220,7 @@ def booking_create(
                 phone=phone,
                 phone_hash=phone_hash,
                 whatsapp_consent=request.whatsapp_consent,
+                nik_check=nik_check,
                 token_hash=token_hash(token),
             )
             ticket_event(ticket, "book", from_status="", at=now)

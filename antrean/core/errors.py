@@ -31,6 +31,8 @@ class ErrorCode(StrEnum):
     DUPLICATE_BOOKING = "duplicate_booking"
     TOO_MANY_BOOKINGS = "too_many_bookings"
     NIK_DAILY_LIMIT = "nik_daily_limit"
+    NIK_NOT_VERIFIED = "nik_not_verified"
+    NIK_REGISTRY_UNAVAILABLE = "nik_registry_unavailable"
     INVALID_TRANSITION = "invalid_transition"
     CERTIFICATE_PENDING = "certificate_pending"
     BLOCKED_NO_SHOW = "blocked_no_show"
@@ -78,6 +80,7 @@ _STATUS = {
     ErrorCode.DUPLICATE_BOOKING: 409,
     ErrorCode.TOO_MANY_BOOKINGS: 409,
     ErrorCode.NIK_DAILY_LIMIT: 409,
+    ErrorCode.NIK_REGISTRY_UNAVAILABLE: 503,
     ErrorCode.INVALID_TRANSITION: 409,
     ErrorCode.CERTIFICATE_PENDING: 409,
     ErrorCode.BLOCKED_NO_SHOW: 403,
@@ -133,6 +136,14 @@ _MESSAGES = {
     ),
     ErrorCode.NIK_DAILY_LIMIT: _(
         "NIK ini sudah mencapai batas antrean aktif pada tanggal tersebut."
+    ),
+    ErrorCode.NIK_NOT_VERIFIED: _(
+        "NIK dan nama tidak cocok dengan data kependudukan (Dukcapil). Periksa kembali NIK dan "
+        "nama lengkap sesuai KTP-el."
+    ),
+    ErrorCode.NIK_REGISTRY_UNAVAILABLE: _(
+        "Verifikasi NIK ke Dukcapil sedang tidak tersedia, dan kantor ini hanya menerima "
+        "pemesanan dengan NIK terverifikasi. Silakan coba lagi beberapa menit lagi."
     ),
     ErrorCode.RATE_LIMITED: _(
         "Terlalu banyak permintaan pemesanan dari jaringan Anda. Silakan coba lagi beberapa "

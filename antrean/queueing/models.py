@@ -85,6 +85,21 @@ class Ticket(models.Model):
     phone = EncryptedTextField(_("nomor WhatsApp"), purpose="phone", blank=True, default="")
     phone_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
     whatsapp_consent = models.BooleanField(_("setuju dikirimi WhatsApp"), default=False)
+    # What the population registry said of the NIK when it was booked (antrean.core.
+    # nik_registry): "" when nobody asked (no registry configured, a walk-in), "verified", or
+    # "unverified" (the registry was down and the office takes such bookings: the officer
+    # checks the KTP-el at check-in).
+    nik_check = models.CharField(
+        _("verifikasi NIK"),
+        max_length=12,
+        blank=True,
+        default="",
+        choices=[
+            ("", _("tidak diperiksa")),
+            ("verified", _("cocok dengan Dukcapil")),
+            ("unverified", _("belum terverifikasi: periksa KTP-el")),
+        ],
+    )
     token_hash = models.CharField(max_length=64, editable=False)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     cancelled_at = models.DateTimeField(_("dibatalkan"), null=True, blank=True)

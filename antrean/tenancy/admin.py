@@ -96,7 +96,15 @@ class OfficeAdmin(ScopedAdmin, admin.ModelAdmin):
         (None, {"fields": ["code", "name", "region", "address", "phone", "is_active"]}),
         (
             _("Pemesanan daring"),
-            {"fields": ["timezone", "zone", "booking_horizon_days", "daily_cutoff"]},
+            {
+                "fields": [
+                    "timezone",
+                    "zone",
+                    "booking_horizon_days",
+                    "daily_cutoff",
+                    "nik_registry_down",
+                ]
+            },
         ),
         (
             _("Antrean di kantor"),

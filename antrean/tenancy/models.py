@@ -99,6 +99,20 @@ class Office(models.Model):
         default=3,
         help_text=_("Warga diberi tahu (halaman status dan WhatsApp) saat tinggal sekian orang."),
     )
+    nik_registry_down = models.CharField(
+        _("bila verifikasi NIK tidak tersedia"),
+        max_length=10,
+        choices=[
+            ("accept", _("terima pemesanan, tandai NIK belum terverifikasi")),
+            ("refuse", _("tolak pemesanan")),
+        ],
+        default="accept",
+        help_text=_(
+            "Berlaku bila verifikasi NIK ke Dukcapil aktif tetapi layanannya tidak menjawab. "
+            "Antrean yang diterima tanpa verifikasi ditandai agar petugas memeriksa KTP-el "
+            "saat check-in."
+        ),
+    )
     is_active = models.BooleanField(_("aktif"), default=True)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
 

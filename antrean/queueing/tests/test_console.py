@@ -100,14 +100,14 @@ def walk_in_data(desk: Desk, **overrides) -> dict:
     return data
 
 
-def booking_now(desk: Desk):
+def booking_now(desk: Desk, *, nik: str = NIK):
     """A booking whose slot is running now (booked the day before), so check-in is open."""
     local = desk.office.local_now()
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
     start = max(local - dt.timedelta(minutes=5), midnight).replace(second=0, microsecond=0)
     end = min(start + dt.timedelta(hours=1), local.replace(hour=23, minute=59, second=0))
     slot = make_slot(desk.service, date=local.date(), start=start.time(), end=end.time())
-    return make_booking(slot, nik=NIK, whatsapp=PHONE, name=NAME).ticket
+    return make_booking(slot, nik=nik, whatsapp=PHONE, name=NAME).ticket
 
 
 def messages_of(response) -> list[str]:
@@ -328,6 +328,36 @@ def test_console_shows_the_current_ticket_and_only_its_moves(signed, desk):
         assert f'data-shortcut="{key}"' in page
     assert 'data-shortcut="s"' not in page
     assert "data-since=" in page  # the serving clock
+
+
+def test_a_booking_the_registry_could_not_verify_is_flagged_for_a_ktp_check(signed, desk):
+    """Issue 14: when Dukcapil was down at booking and the office took the booking anyway,
+    the officer sees it in the queue and at the call, and checks the KTP-el."""
+    unverified = booking_now(desk)
+    Ticket.objects.filter(pk=unverified.pk).update(nik_check="unverified")
+    verified = make_booking(
+        unverified.slot, nik=make_nik(1234), whatsapp=PHONE, name="Budi Santoso"
+    ).ticket
+    Ticket.objects.filter(pk=verified.pk).update(nik_check="verified")
+    for ticket in (unverified, verified):
+        signed.post(
+            url("check_in", desk),
+            {"checkin-code": ticket.code, "checkin-nik_last4": ticket.nik[-4:]},
+        )
+    queue = signed.get(url("queue", desk)).content.decode()
+    assert queue.count("periksa KTP-el") == 1
+    assert queue.index("periksa KTP-el") < queue.index(verified.number)
+
+    signed.post(url("call_next", desk))
+    page = signed.get(url("console", desk)).content.decode()
+    assert unverified.number in page and "Periksa KTP-el" in page
+    assert "cocokkan NIK dan nama dengan KTP-el" in page
+    _post_move(signed, desk, Ticket.objects.get(pk=unverified.pk), "mulai")
+    _post_move(signed, desk, Ticket.objects.get(pk=unverified.pk), "selesai")
+    signed.post(url("call_next", desk))
+    page = signed.get(url("console", desk)).content.decode()
+    assert verified.number in page and "Periksa KTP-el" not in page
+    assert "cocok dengan Dukcapil" in page
 
 
 # --- out-of-order calls --------------------------------------------------------------------

@@ -410,6 +410,7 @@ def _office_post(region, **hours) -> dict:
         "timezone": "Asia/Jayapura",
         "booking_horizon_days": "14",
         "daily_cutoff": "",
+        "nik_registry_down": "accept",
         "checkin_before_minutes": "30",
         "checkin_after_minutes": "15",
         "ontime_grace_minutes": "10",
