@@ -615,6 +615,9 @@ class ScalperPlan:
     malformed_share: float = 0.2  # typos and made-up numbers that break the format
     # the rest: well-formed NIKs made up for the occasion
     concurrency: int = 50
+    # A third run, spread, with NIK verification on (issue 14, part 2): the server asks a
+    # local registry (antrean.testing.dukcapil_api) that holds the genuine citizens only.
+    registry: bool = True
 
 
 def _scalper_attempts(run: Run, plan: ScalperPlan, slots: list[int], *, spread: bool):
@@ -651,9 +654,11 @@ def _scalper_attempts(run: Run, plan: ScalperPlan, slots: list[int], *, spread: 
     return attempts
 
 
-def scalper_run(run: Run, plan: ScalperPlan, *, spread: bool, day: int) -> dict:
+def scalper_run(run: Run, plan: ScalperPlan, *, spread: bool, day: int, registry=None) -> dict:
     label = "spread" if spread else "one-address"
-    office = run.office(f"calo-{label}")
+    office = run.office(f"calo-{label}" if registry is None else "calo-verified")
+    if registry is not None:
+        label = "spread, NIK verified"
     date = run.date(day)
     slots = []
     for s in range(plan.services):
@@ -666,6 +671,12 @@ def scalper_run(run: Run, plan: ScalperPlan, *, spread: bool, day: int) -> dict:
             )
     places = len(slots) * plan.capacity
     attempts = _scalper_attempts(run, plan, [s.pk for s in slots], spread=spread)
+    if registry is not None:
+        # The registry knows the real people (here: the genuine citizens, under their names);
+        # the farm's NIKs, reused or invented, are nobody's.
+        registry.people.update(
+            {a.identity.nik: a.identity.name for a in attempts if a.group == "genuine"}
+        )
     outcomes, wall = load.stream(
         run.stack.base_url, office.code, attempts, concurrency=plan.concurrency
     )
@@ -701,6 +712,21 @@ def scalper_run(run: Run, plan: ScalperPlan, *, spread: bool, day: int) -> dict:
         genuine["rate_limited"] == 0,
         f"{genuine['rate_limited']} rate_limited",
     )
+    if registry is not None:
+        wellformed = sum(
+            table.get(f"scalper:{kind}", Counter())["created"] for kind in ("reused", "invented")
+        )
+        checks.add(
+            "with NIK verification, no NIK the registry does not hold booked anything",
+            wellformed == 0,
+            f"{wellformed} booked; refused nik_not_verified: {scalper['nik_not_verified']}",
+        )
+        checks.add(
+            "with NIK verification, no genuine citizen was refused as not verified",
+            genuine["nik_not_verified"] == 0 and genuine["nik_registry_unavailable"] == 0,
+            f"{genuine['nik_not_verified']} nik_not_verified, "
+            f"{genuine['nik_registry_unavailable']} nik_registry_unavailable",
+        )
     broken = sum(o.server_errors for o in outcomes) + sum(1 for o in outcomes if o.status is None)
     checks.add("every attempt answered, no 5xx", broken == 0, f"{broken}")
     return {
@@ -730,6 +756,19 @@ def _print_table(run: Run, result: dict) -> None:
         run.say(f"  {code:<22}{row}")
 
 
+def _scalper_run_verified(run: Run, plan: ScalperPlan, *, day: int) -> dict:
+    """The spread run again, the server restarted with NIK verification against a local
+    registry; restarted without it afterwards (the other parts measure without)."""
+    from antrean.testing.dukcapil_api import FakeDukcapil
+
+    with FakeDukcapil(people={}) as registry:
+        run.stack.restart_server(env=registry.settings() | {"ANTREAN_DUKCAPIL_TIMEOUT": "5"})
+        try:
+            return scalper_run(run, plan, spread=True, day=day, registry=registry)
+        finally:
+            run.stack.restart_server(env={"ANTREAN_NIK_VERIFIER": "none"})
+
+
 def run_scalpers(run: Run, plan: ScalperPlan) -> dict:
     run.say(
         f"== Scalpers: {plan.accounts} accounts try {plan.attempts} bookings, with "
@@ -737,14 +776,20 @@ def run_scalpers(run: Run, plan: ScalperPlan) -> dict:
         f"{plan.slots_per_service} slots x {plan.capacity} places =="
     )
     results = []
-    for day, spread in ((2, False), (3, True)):
-        result = scalper_run(run, plan, spread=spread, day=day)
+    runs = [(2, False), (3, True)] + ([(4, True)] if plan.registry else [])
+    for day, spread in runs:
+        if day == 4:
+            result = _scalper_run_verified(run, plan, day=day)
+        else:
+            result = scalper_run(run, plan, spread=spread, day=day)
         results.append(result)
         where = (
             "every attempt from a fresh address (X-Forwarded-For)"
             if spread
             else "all scalper attempts from one address"
         )
+        if day == 4:
+            where += "; NIKs checked against the population registry"
         run.say(
             f"{result['mode']} ({where}): scalpers got {result['scalper_bookings']} of "
             f"{result['places']} places, genuine citizens {result['genuine_bookings']} of "

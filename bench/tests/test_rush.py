@@ -168,7 +168,7 @@ class TestAgainstRealProcesses:
         result = parts.run_scalpers(run, plan)
 
         assert result["ok"], _failures(result)
-        one_address, spread = result["runs"]
+        one_address, spread, verified = result["runs"]
         per_address = getattr(django_settings, "ANTREAN_BOOKINGS_PER_ADDRESS", 0)
         if per_address and per_address < plan.attempts:
             # 150 attempts from one address: the per-address limit refuses most of them …
@@ -176,6 +176,14 @@ class TestAgainstRealProcesses:
         # … while every attempt of the farm has its own address (so X-Forwarded-For was read).
         assert spread["scalper_by_code"].get("rate_limited", 0) == 0
         assert one_address["by_column"]["scalper:malformed"].get("created", 0) == 0
+        # With NIK verification on, the farm's well-formed but invented NIKs book nothing,
+        # while genuine citizens (whom the registry holds) still do.
+        assert verified["mode"] == "spread, NIK verified"
+        for kind in ("reused", "invented"):
+            column = verified["by_column"][f"scalper:{kind}"]
+            assert column.get("created", 0) == 0 and column.get("nik_not_verified", 0) > 0
+        assert verified["genuine_bookings"] > 0
+        assert spread["by_column"]["scalper:invented"].get("created", 0) > 0
 
 
 # --- the checks catch broken rows (both databases) --------------------------------------------
