@@ -83,6 +83,9 @@ def test_upload_preview_and_apply_in_a_browser(live_server, tmp_path):
             assert page.get_by_role("heading", name="Kantor dari lembar kerja").is_visible()
             page.get_by_label("Lembar kerja (.xlsx)").set_input_files(str(workbook))
             page.get_by_role("button", name="Periksa dan tampilkan pratinjau").click()
+            # The click returns once the answer starts to arrive; the width is measured once its
+            # stylesheet applies (before, a wide table overflowed now and then: a flaky run).
+            page.wait_for_load_state("load")
             assert page.get_by_text("Pratinjau — belum ada yang disimpan").is_visible()
             assert page.get_by_role("rowheader", name="Kuota daring per jadwal").first.is_visible()
             assert page.get_by_role("button", name="Terapkan 6 perubahan").is_visible()
