@@ -207,14 +207,15 @@ def sqlite_transaction(cur, v: dict) -> None:
     (ticket_id,) = cur.execute(
         'INSERT INTO "queueing_ticket" ("code", "office_id", "service_id", "numbered_service_id", '
         '"slot_id", "date", "seq", "number", "status", "channel", "priority", "name", "nik", '
-        '"nik_hash", "phone", "phone_hash", "whatsapp_consent", "token_hash", "created_at", '
-        '"cancelled_at", "arrived_at", "queue_key", "counter_id", "officer_id", "called_at", '
-        '"started_at", "finished_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '
-        '?, ?, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL) RETURNING "queueing_ticket"."id"',
+        '"nik_hash", "phone", "phone_hash", "whatsapp_consent", "nik_check", "token_hash", '
+        '"created_at", "cancelled_at", "arrived_at", "queue_key", "counter_id", "officer_id", '
+        '"called_at", "started_at", "finished_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '
+        '?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL) '
+        'RETURNING "queueing_ticket"."id"',
         [
             f"{v['service_id'] * 1048576 + seq:08X}", v["office_id"], v["service_id"],
             v["service_id"], v["slot_id"], date, seq, f"A-{seq:03d}", "booked", "api", "",
-            _NAME, _NIK, v["nik_hash"], _PHONE, v["phone_hash"], 1, v["token_hash"], now,
+            _NAME, _NIK, v["nik_hash"], _PHONE, v["phone_hash"], 1, "", v["token_hash"], now,
         ],
     ).fetchone()  # fmt: skip
     cur.execute(
