@@ -56,7 +56,9 @@ import time
 import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from antrean.testing.local_server import LocalServer
 
 TRANSIENT_FAILURES = (
     # (HTTP status, code, message) as the Cloud API answers them
@@ -135,7 +137,7 @@ def error_body(code: int, message: str = "", *, subcode: int | None = None) -> d
 
 
 @dataclass
-class FakeCloudAPI:
+class FakeCloudAPI(LocalServer):
     token: str = "test-token"  # noqa: S105 — a test value
     phone_number_id: str = "106540352242922"
     version: str = "v21.0"
@@ -161,38 +163,13 @@ class FakeCloudAPI:
         self._failures = itertools.cycle(TRANSIENT_FAILURES)
         self._stalls = 0
         self._raw: list[tuple[str, int, bytes, str]] = []
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # --- lifecycle ------------------------------------------------------------------------
 
     @property
     def base_url(self) -> str:
         """What WHATSAPP_API_BASE should be."""
-        assert self._server is not None, "start() the server first"
-        return f"http://{self.host}:{self._server.server_address[1]}"
-
-    def start(self) -> FakeCloudAPI:
-        handler = type("Handler", (_Handler,), {"api": self})
-        self._server = ThreadingHTTPServer((self.host, self.port), handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> FakeCloudAPI:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+        return self.origin
 
     def settings(self) -> dict:
         """The WHATSAPP_* settings that point our cloud gateway here."""
@@ -580,6 +557,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (a timeout, a killed worker): nothing to tell it
+
+
+FakeCloudAPI.handler = _Handler
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -26,7 +26,9 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from antrean.testing.local_server import LocalServer
 
 PATH = "/dukcapil/get_json/ANTREAN/CALL_VERIFY_BY_ELEMEN"
 # Valid-looking people of the demo (NIKs that pass the format rules; not real persons).
@@ -42,7 +44,7 @@ def _score(given: str, registered: str) -> int:
 
 
 @dataclass
-class FakeDukcapil:
+class FakeDukcapil(LocalServer):
     people: dict[str, str] = field(default_factory=lambda: dict(PEOPLE))
     user_id: str = "antrean-uji"
     password: str = "rahasia-uji"  # noqa: S105 (a test server's own credential)
@@ -57,12 +59,10 @@ class FakeDukcapil:
         self._lock = threading.Lock()
         self._failures: list[int] = []
         self._stalls = 0
-        self._server: ThreadingHTTPServer | None = None
 
     @property
     def url(self) -> str:
-        assert self._server is not None, "start() the server first"
-        return f"http://{self.host}:{self._server.server_address[1]}{PATH}"
+        return self.origin + PATH
 
     def settings(self) -> dict:
         """The ANTREAN_* settings that point the verifier here."""
@@ -73,27 +73,6 @@ class FakeDukcapil:
             "ANTREAN_DUKCAPIL_PASSWORD": self.password,
             "ANTREAN_DUKCAPIL_IP_USER": self.ip_user,
         }
-
-    def start(self) -> FakeDukcapil:
-        handler = type("Handler", (_Handler,), {"api": self})
-        self._server = ThreadingHTTPServer((self.host, self.port), handler)
-        self._server.daemon_threads = True
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> FakeDukcapil:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     def fail_next(self, count: int = 1, status: int = 500) -> None:
         with self._lock:
@@ -184,6 +163,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (its timeout): nothing to answer
+
+
+FakeDukcapil.handler = _Handler
 
 
 def main() -> None:
