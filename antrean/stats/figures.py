@@ -342,6 +342,15 @@ def figures_of(queryset: QuerySet, *, ikm: bool = True) -> Figures:
     return _figures(values, office_rows=_is_office_rows(queryset), ikm_allowed=ikm, thin=thin)
 
 
+def _grouped(queryset: QuerySet, key: str, aggregates: dict) -> list[dict]:
+    """One aggregate row per `key` (see KEYS), in ascending order of the key."""
+    field = KEYS.get(key, key)
+    rows = queryset.order_by()
+    if key == "month":
+        rows = rows.annotate(month=MonthOf("date"))
+    return list(rows.values(field).annotate(**aggregates).order_by(field))
+
+
 def figures_by(
     queryset: QuerySet, key: str, *, ikm: bool = True, sums: Collection[str] | None = None
 ) -> dict:
@@ -360,11 +369,7 @@ def figures_by(
         raise ValueError("An IKM needs the survey sums.")
     # Grouped by month, each group is its own only month: its total decides.
     months = _months_of(queryset) if ikm and key != "month" else []
-    rows = queryset.order_by()
-    if key == "month":
-        rows = rows.annotate(month=MonthOf("date"))
-    aggregates = _aggregates(queryset, months or [], sums)
-    grouped = list(rows.values(field).annotate(**aggregates).order_by(field))
+    grouped = _grouped(queryset, key, _aggregates(queryset, months or [], sums))
     thin_groups = _thin_groups(queryset, [field]) if months is None else set()
     office_rows = _is_office_rows(queryset)
 
@@ -394,11 +399,7 @@ def figures_by_union(
     field = KEYS.get(key, key)
     merged: dict = {}
     for queryset in querysets:
-        rows = queryset.order_by()
-        if key == "month":
-            rows = rows.annotate(month=MonthOf("date"))
-        aggregates = _aggregates(queryset, [], sums)
-        for row in rows.values(field).annotate(**aggregates).order_by():
+        for row in _grouped(queryset, key, _aggregates(queryset, [], sums)):
             group = _key(row.pop(field))
             into = merged.get(group)
             if into is None:
