@@ -421,6 +421,17 @@ ANTREAN_MAX_BOOKINGS_PER_PHONE_PER_DAY = env.int(
 # One person may need several services on one day (KTP, KK, passport …), not dozens: this caps
 # what a reused NIK is worth to a scalper, across all offices.
 ANTREAN_MAX_BOOKINGS_PER_NIK_PER_DAY = env.int("ANTREAN_MAX_BOOKINGS_PER_NIK_PER_DAY", default=3)
+# Proof of the WhatsApp number (antrean.booking.holds, docs/number-proof.md): how long a place
+# is held for it, and the one-time code's life, resends and wrong tries.
+ANTREAN_HOLD_MINUTES = env.int("ANTREAN_HOLD_MINUTES", default=10)
+ANTREAN_OTP_MINUTES = env.int("ANTREAN_OTP_MINUTES", default=5)
+ANTREAN_OTP_MAX_SENDS = env.int("ANTREAN_OTP_MAX_SENDS", default=3)
+ANTREAN_OTP_RESEND_SECONDS = env.int("ANTREAN_OTP_RESEND_SECONDS", default=60)
+ANTREAN_OTP_MAX_FAILURES = env.int("ANTREAN_OTP_MAX_FAILURES", default=5)
+# The office's WhatsApp number as citizens dial it (digits with country code, e.g.
+# 6281234567890): the `wa.me` link that sends the prefilled proof message. Empty: only the
+# one-time code proves a number.
+WHATSAPP_DISPLAY_NUMBER = env.str("WHATSAPP_DISPLAY_NUMBER", default="")
 # Online booking attempts per client address per window (0 turns the limit off). Indonesian
 # mobile networks put many subscribers behind one address (carrier-grade NAT), so the default
 # is generous for people and tight for a bot. Counted in the shared cache (Redis when set).

@@ -20,18 +20,32 @@ from antrean.api.schemas import (
     BookingOut,
     DaySlotsOut,
     ErrorOut,
+    HoldCreatedOut,
+    HoldOut,
     IsoDate,
     OfficeOut,
+    OtpIn,
+    OtpSentOut,
     PactOut,
     PlainText,
     ServiceOut,
 )
+from antrean.booking.holds import (
+    HoldResult,
+    booking_start,
+    hold_get,
+    hold_otp_check,
+    hold_otp_send,
+    hold_state,
+    proof_link,
+    proof_text,
+)
+from antrean.booking.models import BookingHold, HoldStatus
 from antrean.booking.selectors import office_get, offices_active
 from antrean.booking.services import (
     BookingRequest,
     BookingResult,
     booking_cancel,
-    booking_create,
     booking_get,
 )
 from antrean.catalog.selectors import (
@@ -113,6 +127,29 @@ def _created_out(result: BookingResult) -> dict:
         **_ticket_out(ticket),
         "token": result.token,
         "status_url": f"{settings.SITE_URL}/antrean/{ticket.code}/?t={result.token}",
+    }
+
+
+def _hold_get(code: str, token: str | None) -> BookingHold:
+    if not _BOOKING_CODE.fullmatch(code):
+        raise DomainError(ErrorCode.NOT_FOUND)
+    return hold_get(code=code, token=token)
+
+
+def _hold_out(hold: BookingHold) -> dict:
+    state = hold_state(hold)
+    return {
+        "hold_code": hold.code,
+        "status": str(state),
+        "expires_at": hold.expires_at,
+        "proof": {
+            "text": proof_text(hold),
+            "whatsapp_link": proof_link(hold),
+            "otp_sends_left": max(settings.ANTREAN_OTP_MAX_SENDS - hold.otp_sends, 0),
+        }
+        if state == HoldStatus.HELD
+        else None,
+        "booking": _booking_out(hold.ticket) if hold.ticket_id else None,
     }
 
 
@@ -244,6 +281,7 @@ def list_slots(request, service_id: int, date: IsoDate):
     "/bookings",
     response={
         201: BookingCreatedOut,
+        202: HoldCreatedOut,
         403: ErrorOut,
         404: ErrorOut,
         409: ErrorOut,
@@ -261,13 +299,21 @@ def list_slots(request, service_id: int, date: IsoDate):
     "repeated no-shows. Where NIK verification is on (`ANTREAN_NIK_VERIFIER=dukcapil`), 422 "
     "`nik_not_verified` for a NIK the population registry does not hold under this name, and "
     "503 `nik_registry_unavailable` when the registry does not answer and the office takes "
-    "only verified bookings.",
+    "only verified bookings.\n\n"
+    "Where the office asks for proof of the WhatsApp number on the API (docs/number-proof.md), "
+    "the answer is 202 with a *hold* instead: the place is kept for `expires_at` while the "
+    "number is proven, by sending `proof.text` from that number to the office's WhatsApp "
+    "(`proof.whatsapp_link`), or by a one-time code (`POST /holds/{hold_code}/otp`, then "
+    "`/confirm`). Read it with `GET /holds/{hold_code}`; only a confirmed hold becomes a "
+    "booking (number, pact signature, certificate). An expired hold leaves nothing.",
 )
 def create_booking(request, payload: BookingIn):
-    result = booking_create(
+    result = booking_start(
         request=BookingRequest(**payload.dict()),
         client=client_info(request, channel=Channel.API),
     )
+    if isinstance(result, HoldResult):
+        return Status(202, {**_hold_out(result.hold), "token": result.token})
     return Status(201, _created_out(result))
 
 
@@ -306,3 +352,74 @@ def cancel_booking(
     cancelled = booking_cancel(ticket=ticket)
     ticket.status, ticket.cancelled_at = cancelled.status, cancelled.cancelled_at
     return _booking_out(ticket)
+
+
+_HOLD_TOKEN_HELP = "The `token` returned with the hold."  # noqa: S105 (not a secret)
+_ERRORS_HOLD = {403: ErrorOut, 404: ErrorOut, 410: ErrorOut}
+
+
+@router.get(
+    "/holds/{code}",
+    response={200: HoldOut, **_ERRORS_HOLD},
+    tags=["Bookings"],
+    operation_id="getHold",
+    summary="Read a held place",
+    description="`held` while the number is not proven yet, `confirmed` with the booking, or "
+    "`expired`. Poll it after sending the proof message.",
+)
+def get_hold(
+    request,
+    code: PlainText,
+    token: PlainText = Header(None, alias="X-Booking-Token", description=_HOLD_TOKEN_HELP),
+):
+    return _hold_out(_hold_get(code, token))
+
+
+@router.post(
+    "/holds/{code}/otp",
+    response={202: OtpSentOut, 409: ErrorOut, 429: ErrorOut, **_ERRORS_HOLD},
+    tags=["Bookings"],
+    operation_id="sendHoldCode",
+    summary="Send a one-time code to the held booking's WhatsApp",
+    description="Sends six digits with WhatsApp's authentication template; a new code "
+    "replaces the previous one. 429 `otp_too_soon` (with `Retry-After`) when asked again "
+    "within a minute, 429 `otp_send_limit` after three codes, 410 `hold_expired`.",
+)
+def send_hold_code(
+    request,
+    code: PlainText,
+    token: PlainText = Header(None, alias="X-Booking-Token", description=_HOLD_TOKEN_HELP),
+):
+    hold = _hold_get(code, token)
+    expires_at = hold_otp_send(hold=hold)
+    hold.refresh_from_db(fields=["otp_sends"])
+    return Status(
+        202,
+        {
+            "otp_expires_at": expires_at,
+            "otp_sends_left": max(settings.ANTREAN_OTP_MAX_SENDS - hold.otp_sends, 0),
+        },
+    )
+
+
+@router.post(
+    "/holds/{code}/confirm",
+    response={201: BookingOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut, **_ERRORS_HOLD},
+    tags=["Bookings"],
+    operation_id="confirmHold",
+    summary="Confirm a held booking with the one-time code",
+    description="The booking is made (number, pact signature, certificate, message) and "
+    "returned; read or cancel it with the same token. 422 `otp_invalid` for a wrong code "
+    "(every wrong try counts), 429 `otp_locked` after five, 410 `otp_expired` or "
+    "`hold_expired`. Confirming a confirmed hold returns its booking again.",
+)
+def confirm_hold(
+    request,
+    code: PlainText,
+    payload: OtpIn,
+    token: PlainText = Header(None, alias="X-Booking-Token", description=_HOLD_TOKEN_HELP),
+):
+    hold = _hold_get(code, token)
+    ticket = hold_otp_check(hold=hold, code=payload.otp)
+    ticket = booking_get(code=ticket.code, token=token)
+    return Status(201, _booking_out(ticket))

@@ -224,6 +224,52 @@ class BookingOut(Schema):
     )
 
 
+class ProofOut(Schema):
+    text: str = Field(
+        description="The message the citizen sends from the booking's WhatsApp number to the "
+        "office's number to prove it.",
+        examples=["ANTREAN 7K3M-9QXA"],
+    )
+    whatsapp_link: str | None = Field(
+        description="`wa.me` link that opens WhatsApp with `text` written to the office's "
+        "number; null when the office's number is not configured (use the one-time code).",
+        examples=["https://wa.me/6281234567890?text=ANTREAN%207K3M-9QXA"],
+    )
+    otp_sends_left: int = Field(
+        description="How many more one-time codes may be sent for this hold.", examples=[3]
+    )
+
+
+class HoldOut(Schema):
+    hold_code: str = Field(description="The hold's code.", examples=["7K3M9QXA"])
+    status: str = Field(
+        description="`held` (waiting for proof of the number), `confirmed` (see `booking`) "
+        "or `expired` (the place was released; book again).",
+        examples=["held"],
+    )
+    expires_at: dt.datetime = Field(description="UTC. The place is released then.")
+    proof: ProofOut | None = Field(description="How to prove the number while `held`.")
+    booking: BookingOut | None = Field(
+        None, description="The booking, once `confirmed` (read it with the same token)."
+    )
+
+
+class HoldCreatedOut(HoldOut):
+    token: str = Field(
+        description="Secret that lets its holder read the hold, ask for a code, confirm it and, "
+        "once confirmed, read and cancel the booking (`X-Booking-Token`). Returned only once."
+    )
+
+
+class OtpSentOut(Schema):
+    otp_expires_at: dt.datetime = Field(description="UTC. The code stops working then.")
+    otp_sends_left: int = Field(examples=[2])
+
+
+class OtpIn(Schema):
+    otp: Text = Field(max_length=20, description="The six digits received by WhatsApp.")
+
+
 # --- Staff and queue (issue 5) -------------------------------------------------------------
 
 

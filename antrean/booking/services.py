@@ -132,17 +132,32 @@ def _nik_check(*, nik: str, name: str, office) -> str:
     return "verified" if verification.verdict == Verdict.MATCH else ""
 
 
-def booking_create(
-    *, request: BookingRequest, client: ClientInfo, now: dt.datetime | None = None
-) -> BookingResult:
-    """Book a place in a slot, sign the citizen's pact and give a queue number, all at once.
+@dataclass(frozen=True)
+class Prepared:
+    """A booking request that passed every check made before any lock: cleaned identity,
+    the slot, the agreed pact text and what the population registry said."""
 
-    Everything that must not race happens in one short transaction: the slot's place is
-    taken by a conditional UPDATE checked by row count, the number comes from the
-    (service, date) sequence row, and the ticket and its pact signature are inserted. Any
-    failure rolls all of it back. Unique constraints catch what slips past the checks.
-    """
-    now = now or timezone.now()
+    name: str
+    nik: str
+    nik_hash: str
+    phone: str
+    phone_hash: str
+    whatsapp_consent: bool
+    slot: Slot
+    rendering: object  # integrity.models.PactRendering
+    nik_check: str
+
+    @property
+    def service(self):
+        return self.slot.service
+
+    @property
+    def office(self):
+        return self.slot.service.office
+
+
+def booking_prepare(*, request: BookingRequest, client: ClientInfo, now: dt.datetime) -> Prepared:
+    """Every check that needs no lock, cheapest first, so bad input never reaches one."""
     if client.channel in ONLINE_CHANNELS and not rate_limit_take(
         scope="booking",
         key=client.ip,
@@ -150,12 +165,11 @@ def booking_create(
         window=settings.ANTREAN_BOOKINGS_PER_ADDRESS_WINDOW,
     ):
         raise DomainError(ErrorCode.RATE_LIMITED)
-    # Cheap checks first, so bad input never reaches a lock.
     name = clean_name(request.name)
     nik = clean_nik(request.nik)
     phone = clean_phone(request.whatsapp)
     slot = _load_slot(request.slot_id)
-    service, office = slot.service, slot.service.office
+    office = slot.service.office
     rendering = pact_check_agreement(
         rendering=pact_in_force(office=office, audience=Audience.CITIZEN),
         version=request.pact_version,
@@ -164,78 +178,145 @@ def booking_create(
     )
     booking_check_slot(slot=slot, now=now)
     nik_hash = lookup_hash(nik, purpose="nik")
-    phone_hash = lookup_hash(phone, purpose="phone")
     # A second active booking of the same NIK for the same service and day is refused by the
     # partial unique index (ticket_one_active_per_nik) at insert time: one query fewer on
     # every booking, and the only check that also holds under a race.
     if nik_blocked_until(nik_hash=nik_hash, office=office, now=now):
         raise DomainError(ErrorCode.BLOCKED_NO_SHOW, field="nik")
-    nik_check = _nik_check(nik=nik, name=name, office=office)
+    return Prepared(
+        name=name,
+        nik=nik,
+        nik_hash=nik_hash,
+        phone=phone,
+        phone_hash=lookup_hash(phone, purpose="phone"),
+        whatsapp_consent=request.whatsapp_consent,
+        slot=slot,
+        rendering=rendering,
+        nik_check=_nik_check(nik=nik, name=name, office=office),
+    )
 
+
+def places_take(prepared: Prepared) -> None:
+    """Inside the caller's transaction: the slot's place, then the number's and the NIK's
+    day counts, each by one conditional statement; refused with nothing changed."""
+    slot, service = prepared.slot, prepared.service
+    taken = Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(booked=F("booked") + 1)
+    if taken == 0:
+        # A client retrying after a cut connection may already hold a place here: tell it
+        # so, rather than "full", which would read as "you have nothing".
+        if Ticket.objects.filter(
+            service=service, date=slot.date, nik_hash=prepared.nik_hash, status__in=ACTIVE
+        ).exists():
+            raise DomainError(ErrorCode.DUPLICATE_BOOKING, field="nik")
+        raise DomainError(ErrorCode.SLOT_FULL, field="slot_id")
+    if not _take_day_place(
+        PhoneDayCount,
+        key_field="phone_hash",
+        key=prepared.phone_hash,
+        date=slot.date,
+        limit=settings.ANTREAN_MAX_BOOKINGS_PER_PHONE_PER_DAY,
+    ):
+        raise DomainError(ErrorCode.TOO_MANY_BOOKINGS, field="whatsapp")
+    if not _take_day_place(
+        NikDayCount,
+        key_field="nik_hash",
+        key=prepared.nik_hash,
+        date=slot.date,
+        limit=settings.ANTREAN_MAX_BOOKINGS_PER_NIK_PER_DAY,
+    ):
+        raise DomainError(ErrorCode.NIK_DAILY_LIMIT, field="nik")
+
+
+def places_give_back(*, slot_id: int | None, phone_hash: str, nik_hash: str, date) -> None:
+    """What places_take took, inside the caller's transaction (a cancelled booking, an
+    expired hold)."""
+    if slot_id is not None:
+        Slot.objects.filter(pk=slot_id, booked__gt=0).update(booked=F("booked") - 1)
+    if phone_hash:
+        _give_back_day_place(PhoneDayCount, key_field="phone_hash", key=phone_hash, date=date)
+    if nik_hash:
+        _give_back_day_place(NikDayCount, key_field="nik_hash", key=nik_hash, date=date)
+
+
+def ticket_issue(
+    prepared: Prepared, *, client: ClientInfo, token_hash_value: str, now: dt.datetime
+) -> Ticket:
+    """Inside the caller's transaction, its places already taken: the number, the ticket,
+    its pact signature (ledger entry and certificate) and the confirmation message."""
+    slot, service, office = prepared.slot, prepared.service, prepared.office
+    seq = ticket_number_next(service=service, date=slot.date)
+    ticket = Ticket.objects.create(
+        code=new_booking_code(),
+        office=office,
+        service=service,
+        numbered_service=service,
+        slot=slot,
+        date=slot.date,
+        seq=seq,
+        number=format_number(service.prefix, seq),
+        status=Status.BOOKED,
+        channel=client.channel,
+        name=prepared.name,
+        nik=prepared.nik,
+        nik_hash=prepared.nik_hash,
+        phone=prepared.phone,
+        phone_hash=prepared.phone_hash,
+        whatsapp_consent=prepared.whatsapp_consent,
+        nik_check=prepared.nik_check,
+        token_hash=token_hash_value,
+    )
+    ticket_event(ticket, "book", from_status="", at=now)
+    pact_signature_create(
+        rendering=prepared.rendering, office=office, client=client, ticket=ticket, now=now
+    )
+    # The outbox row commits with the booking, or not at all.
+    message_queue_booking_confirmed(ticket=ticket, new_ticket=True)
+    ticket.slot = slot
+    return ticket
+
+
+def is_duplicate_ticket(exc: IntegrityError) -> bool:
+    """The partial unique index on (service, date, nik_hash) decided a race between two
+    bookings of the same NIK."""
+    return "ticket_one_active_per_nik" in str(exc) or "nik_hash" in str(exc)
+
+
+def booking_create(
+    *,
+    request: BookingRequest,
+    client: ClientInfo,
+    now: dt.datetime | None = None,
+    prepared: Prepared | None = None,
+) -> BookingResult:
+    """Book a place in a slot, sign the citizen's pact and give a queue number, all at once.
+
+    Everything that must not race happens in one short transaction: the slot's place is
+    taken by a conditional UPDATE checked by row count, the number comes from the
+    (service, date) sequence row, and the ticket and its pact signature are inserted. Any
+    failure rolls all of it back. Unique constraints catch what slips past the checks.
+
+    Where the office asks for proof of the WhatsApp number on this channel, online bookings
+    go through antrean.booking.holds (`booking_start`), and this refuses them.
+    """
+    from antrean.booking.holds import number_proof_required
+
+    now = now or timezone.now()
+    if prepared is None:  # else already checked by the caller (holds.booking_start)
+        prepared = booking_prepare(request=request, client=client, now=now)
+    if number_proof_required(office=prepared.office, channel=client.channel):
+        raise DomainError(ErrorCode.NUMBER_PROOF_REQUIRED)
     token = secrets.token_urlsafe(24)
     try:
         with transaction.atomic():
-            taken = Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(
-                booked=F("booked") + 1
+            places_take(prepared)
+            ticket = ticket_issue(
+                prepared, client=client, token_hash_value=token_hash(token), now=now
             )
-            if taken == 0:
-                # A client retrying after a cut connection may already hold a place here:
-                # tell it so, rather than "full", which would read as "you have nothing".
-                if Ticket.objects.filter(
-                    service=service, date=slot.date, nik_hash=nik_hash, status__in=ACTIVE
-                ).exists():
-                    raise DomainError(ErrorCode.DUPLICATE_BOOKING, field="nik")
-                raise DomainError(ErrorCode.SLOT_FULL, field="slot_id")
-            if not _take_day_place(
-                PhoneDayCount,
-                key_field="phone_hash",
-                key=phone_hash,
-                date=slot.date,
-                limit=settings.ANTREAN_MAX_BOOKINGS_PER_PHONE_PER_DAY,
-            ):
-                raise DomainError(ErrorCode.TOO_MANY_BOOKINGS, field="whatsapp")
-            if not _take_day_place(
-                NikDayCount,
-                key_field="nik_hash",
-                key=nik_hash,
-                date=slot.date,
-                limit=settings.ANTREAN_MAX_BOOKINGS_PER_NIK_PER_DAY,
-            ):
-                raise DomainError(ErrorCode.NIK_DAILY_LIMIT, field="nik")
-            seq = ticket_number_next(service=service, date=slot.date)
-            ticket = Ticket.objects.create(
-                code=new_booking_code(),
-                office=office,
-                service=service,
-                numbered_service=service,
-                slot=slot,
-                date=slot.date,
-                seq=seq,
-                number=format_number(service.prefix, seq),
-                status=Status.BOOKED,
-                channel=client.channel,
-                name=name,
-                nik=nik,
-                nik_hash=nik_hash,
-                phone=phone,
-                phone_hash=phone_hash,
-                whatsapp_consent=request.whatsapp_consent,
-                nik_check=nik_check,
-                token_hash=token_hash(token),
-            )
-            ticket_event(ticket, "book", from_status="", at=now)
-            pact_signature_create(
-                rendering=rendering, office=office, client=client, ticket=ticket, now=now
-            )
-            # The outbox row commits with the booking, or not at all.
-            message_queue_booking_confirmed(ticket=ticket, new_ticket=True)
     except IntegrityError as exc:
-        # The partial unique index on (service, date, nik_hash) decided a race between two
-        # bookings of the same NIK; the whole transaction has been rolled back.
-        if "ticket_one_active_per_nik" in str(exc) or "nik_hash" in str(exc):
+        # The whole transaction has been rolled back.
+        if is_duplicate_ticket(exc):
             raise DomainError(ErrorCode.DUPLICATE_BOOKING, field="nik") from exc
         raise
-    ticket.slot = slot
     return BookingResult(ticket=ticket, token=token)
 
 
@@ -265,16 +346,12 @@ def booking_cancel(*, ticket: Ticket, now: dt.datetime | None = None) -> Ticket:
             return locked
         if not can_move(locked.status, Move.CANCEL):
             raise DomainError(ErrorCode.INVALID_TRANSITION)
-        if locked.slot_id is not None:
-            Slot.objects.filter(pk=locked.slot_id, booked__gt=0).update(booked=F("booked") - 1)
-        if locked.phone_hash:
-            _give_back_day_place(
-                PhoneDayCount, key_field="phone_hash", key=locked.phone_hash, date=locked.date
-            )
-        if locked.nik_hash:
-            _give_back_day_place(
-                NikDayCount, key_field="nik_hash", key=locked.nik_hash, date=locked.date
-            )
+        places_give_back(
+            slot_id=locked.slot_id,
+            phone_hash=locked.phone_hash,
+            nik_hash=locked.nik_hash,
+            date=locked.date,
+        )
         before = locked.status
         locked.status = Status.CANCELLED
         locked.cancelled_at = now

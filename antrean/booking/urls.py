@@ -38,6 +38,7 @@ urlpatterns = [
     ),
     path("kantor/<slug:office_code>/jadwal/<int:slot_id>/pakta/", views.pact, name="pact"),
     path("antrean/<str:code>/", views.booking_detail, name="booking"),
+    path("antrean/tahan/<str:code>/", views.hold, name="hold"),
     path("antrean/<str:code>/batal/", views.booking_cancel_view, name="cancel"),
     path("antrean/<str:code>/piagam.pdf", views.booking_certificate, name="certificate"),
 ]

@@ -8,8 +8,9 @@ import datetime as dt
 import json
 
 from cryptography.exceptions import InvalidTag
+from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +20,18 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from antrean.booking import selectors
 from antrean.booking.forms import IdentityForm, PactForm
-from antrean.booking.services import BookingRequest, booking_cancel, booking_create, booking_get
+from antrean.booking.holds import (
+    HoldResult,
+    booking_start,
+    hold_get,
+    hold_otp_check,
+    hold_otp_send,
+    hold_state,
+    proof_link,
+    proof_text,
+)
+from antrean.booking.models import HoldStatus
+from antrean.booking.services import BookingRequest, booking_cancel, booking_get
 from antrean.core.errors import DomainError, ErrorCode
 from antrean.core.http import client_info
 from antrean.core.personal_data import decrypt, encrypt, mask_nik, mask_phone
@@ -37,6 +49,9 @@ IDENTITY_TTL = dt.timedelta(hours=1)
 OWNED_KEY = "booking_owned"
 OWNED_MAX = 20
 FRESH_KEY = "booking_fresh"
+# Held places waiting for proof of the number: {hold code: token}, this browser's only.
+HOLDS_KEY = "booking_holds"
+HOLDS_MAX = 5
 
 # Errors about the chosen slot: the citizen is offered another slot.
 SLOT_ERRORS = {
@@ -228,13 +243,18 @@ def pact(request: HttpRequest, office_code: str, slot_id: int) -> HttpResponse:
             whatsapp_consent=bool(person.get("whatsapp_consent")),
         )
         try:
-            result = booking_create(
+            result = booking_start(
                 request=booking, client=client_info(request, channel=Channel.WEB)
             )
         except DomainError as exc:
             error = exc
         else:
             _identity_clear(request)
+            if isinstance(result, HoldResult):
+                holds = dict(request.session.get(HOLDS_KEY, {}))
+                holds[result.hold.code] = result.token
+                request.session[HOLDS_KEY] = dict(list(holds.items())[-HOLDS_MAX:])
+                return redirect("booking:hold", code=result.hold.code)
             _own(request, result.ticket.code)
             request.session[FRESH_KEY] = {"code": result.ticket.code, "token": result.token}
             return redirect("booking:booking", code=result.ticket.code)
@@ -255,6 +275,76 @@ def pact(request: HttpRequest, office_code: str, slot_id: int) -> HttpResponse:
     }
     status = error.code.status if error else 200
     return render(request, "booking/pact.html", context, status=status)
+
+
+def _hold_of_session(request: HttpRequest, code: str):
+    """The hold this browser made (its token is in the session), or None."""
+    token = request.session.get(HOLDS_KEY, {}).get(code)
+    if token is None:
+        return None, None
+    try:
+        return hold_get(code=code, token=token), token
+    except DomainError:
+        return None, None
+
+
+def _hold_confirmed(request: HttpRequest, hold_code: str, ticket, token: str) -> HttpResponse:
+    """The proven hold is now a booking: this browser owns it, and its page shows the
+    private link once, as after a booking made at once."""
+    holds = dict(request.session.get(HOLDS_KEY, {}))
+    holds.pop(hold_code, None)
+    request.session[HOLDS_KEY] = holds
+    _own(request, ticket.code)
+    request.session[FRESH_KEY] = {"code": ticket.code, "token": token}
+    return redirect("booking:booking", code=ticket.code)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def hold(request: HttpRequest, code: str) -> HttpResponse:
+    """A held place waiting for proof of the WhatsApp number: the prefilled message to send
+    (a `wa.me` link), or a one-time code to ask for and type back. Without JavaScript the
+    citizen reloads with "Periksa"; with it, the page follows the hold by itself."""
+    code = _normalise_code(code)
+    held, token = _hold_of_session(request, code)
+    if held is None:
+        return _forbidden(request)
+    error: DomainError | None = None
+    notice = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "kirim-kode":
+                hold_otp_send(hold=held)
+                notice = _("Kode verifikasi dikirim ke WhatsApp Anda.")
+            elif action == "konfirmasi":
+                ticket = hold_otp_check(hold=held, code=request.POST.get("otp", ""))
+                return _hold_confirmed(request, code, ticket, token)
+        except DomainError as exc:
+            error = exc
+        held, token = _hold_of_session(request, code)
+    state = hold_state(held)
+    if request.method == "GET" and request.GET.get("format") == "json":
+        return JsonResponse({"status": str(state)})
+    if state == HoldStatus.CONFIRMED and held.ticket_id:
+        return _hold_confirmed(request, code, held.ticket, token)
+    context = {
+        "hold": held,
+        "state": str(state),
+        "office": held.office,
+        "service": held.service,
+        "slot": held.slot,
+        "proof_text": proof_text(held),
+        "proof_link": proof_link(held),
+        "otp_sent": bool(held.otp_sent_at),
+        "otp_sends_left": max(settings.ANTREAN_OTP_MAX_SENDS - held.otp_sends, 0),
+        "console": settings.WHATSAPP_GATEWAY == "console",
+        "masked_phone": mask_phone(held.phone) if held.phone else "",
+        "error": error,
+        "notice": notice,
+    }
+    status = error.code.status if error else (410 if state == HoldStatus.EXPIRED else 200)
+    return render(request, "booking/hold.html", context, status=status)
 
 
 @never_cache

@@ -33,6 +33,14 @@ class ErrorCode(StrEnum):
     NIK_DAILY_LIMIT = "nik_daily_limit"
     NIK_NOT_VERIFIED = "nik_not_verified"
     NIK_REGISTRY_UNAVAILABLE = "nik_registry_unavailable"
+    # Proof of the WhatsApp number (antrean.booking.holds)
+    NUMBER_PROOF_REQUIRED = "number_proof_required"
+    HOLD_EXPIRED = "hold_expired"
+    OTP_INVALID = "otp_invalid"
+    OTP_EXPIRED = "otp_expired"
+    OTP_LOCKED = "otp_locked"
+    OTP_TOO_SOON = "otp_too_soon"
+    OTP_SEND_LIMIT = "otp_send_limit"
     INVALID_TRANSITION = "invalid_transition"
     CERTIFICATE_PENDING = "certificate_pending"
     BLOCKED_NO_SHOW = "blocked_no_show"
@@ -81,6 +89,12 @@ _STATUS = {
     ErrorCode.TOO_MANY_BOOKINGS: 409,
     ErrorCode.NIK_DAILY_LIMIT: 409,
     ErrorCode.NIK_REGISTRY_UNAVAILABLE: 503,
+    ErrorCode.NUMBER_PROOF_REQUIRED: 409,
+    ErrorCode.HOLD_EXPIRED: 410,
+    ErrorCode.OTP_EXPIRED: 410,
+    ErrorCode.OTP_LOCKED: 429,
+    ErrorCode.OTP_TOO_SOON: 429,
+    ErrorCode.OTP_SEND_LIMIT: 429,
     ErrorCode.INVALID_TRANSITION: 409,
     ErrorCode.CERTIFICATE_PENDING: 409,
     ErrorCode.BLOCKED_NO_SHOW: 403,
@@ -144,6 +158,26 @@ _MESSAGES = {
     ErrorCode.NIK_REGISTRY_UNAVAILABLE: _(
         "Verifikasi NIK ke Dukcapil sedang tidak tersedia, dan kantor ini hanya menerima "
         "pemesanan dengan NIK terverifikasi. Silakan coba lagi beberapa menit lagi."
+    ),
+    ErrorCode.NUMBER_PROOF_REQUIRED: _(
+        "Kantor ini meminta bukti nomor WhatsApp sebelum antrean daring dikonfirmasi."
+    ),
+    ErrorCode.HOLD_EXPIRED: _(
+        "Waktu untuk membuktikan nomor WhatsApp sudah habis dan tempat Anda telah dilepas. "
+        "Silakan pesan kembali."
+    ),
+    ErrorCode.OTP_INVALID: _("Kode verifikasi salah. Periksa pesan WhatsApp Anda dan coba lagi."),
+    ErrorCode.OTP_EXPIRED: _(
+        "Kode verifikasi sudah tidak berlaku atau belum dikirim. Mintalah kode baru."
+    ),
+    ErrorCode.OTP_LOCKED: _(
+        "Terlalu banyak kode yang salah. Mintalah kode baru, atau kirim pesan konfirmasi "
+        "lewat WhatsApp."
+    ),
+    ErrorCode.OTP_TOO_SOON: _("Kode baru saja dikirim. Tunggu sebentar sebelum meminta lagi."),
+    ErrorCode.OTP_SEND_LIMIT: _(
+        "Kode sudah dikirim beberapa kali. Kirim pesan konfirmasi lewat WhatsApp, atau pesan "
+        "kembali."
     ),
     ErrorCode.RATE_LIMITED: _(
         "Terlalu banyak permintaan pemesanan dari jaringan Anda. Silakan coba lagi beberapa "

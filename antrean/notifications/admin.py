@@ -25,7 +25,6 @@ from antrean.core.logging import mask_text
 from antrean.core.personal_data import mask_phone
 from antrean.notifications.error_codes import config_error_text
 from antrean.notifications.models import (
-    STAFF_HIDDEN_KINDS,
     ErrorCategory,
     InboundMessage,
     Message,
@@ -33,6 +32,7 @@ from antrean.notifications.models import (
     Status,
     TemplateName,
     UnreachableNumber,
+    staff_hidden_kinds,
 )
 from antrean.notifications.previews import preview_text
 from antrean.notifications.selectors import config_failures
@@ -96,7 +96,7 @@ class MessageAdmin(ScopedAdmin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         # A report's receipt names its reporter's number: no admin reads it (reports app).
-        return super().get_queryset(request).exclude(kind__in=STAFF_HIDDEN_KINDS)
+        return super().get_queryset(request).exclude(kind__in=staff_hidden_kinds())
 
     change_form_template = "admin/notifications/message/change_form.html"
     list_display = [

@@ -32,6 +32,8 @@ class OutgoingMessage:
     params: list[str]
     document_media_id: str | None = None
     document_filename: str | None = None
+    # An authentication template's one-time code: also the parameter of its copy-code button.
+    code_button: str | None = None
 
 
 @dataclass(frozen=True)

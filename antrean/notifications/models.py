@@ -18,11 +18,27 @@ class Kind(models.TextChoices):
     CALLED = "called", _("Dipanggil ke loket")
     SURVEY = "survey", _("Survei kepuasan")
     REPORT_RECEIVED = "report_received", _("Laporan gratifikasi diterima")
+    # WhatsApp's authentication template: the one-time code that proves a booking's number
+    # (antrean.booking.holds). Its code is scrubbed from the row once sent through the Cloud
+    # API, and no staff page shows it (the console gateway's inbox, a developer's phone, does).
+    NUMBER_CODE = "number_code", _("Kode verifikasi nomor WhatsApp")
 
 
 # Messages no staff page or admin list shows: a report's receipt would tell the office who
 # reported (antrean.reports).
 STAFF_HIDDEN_KINDS = (Kind.REPORT_RECEIVED,)
+# And these when messages really leave (not the console gateway): a one-time code is the
+# citizen's alone.
+STAFF_HIDDEN_WHEN_SENT = (Kind.NUMBER_CODE,)
+SCRUBBED = "••••••"
+
+
+def staff_hidden_kinds() -> tuple[str, ...]:
+    from django.conf import settings
+
+    if settings.WHATSAPP_GATEWAY == "console":
+        return STAFF_HIDDEN_KINDS
+    return (*STAFF_HIDDEN_KINDS, *STAFF_HIDDEN_WHEN_SENT)
 
 
 class Status(models.TextChoices):

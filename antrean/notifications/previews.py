@@ -33,6 +33,10 @@ BODIES = {
         "Pantau statusnya di {2} dengan kode ini. Identitas Anda tidak diberitahukan kepada "
         "petugas."
     ),
+    Kind.NUMBER_CODE: (
+        "*{1}* adalah kode verifikasi Anda. Demi keamanan, jangan berikan kode ini kepada "
+        "siapa pun. Kode ini kedaluwarsa dalam 5 menit."
+    ),
 }
 
 

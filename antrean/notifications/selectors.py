@@ -9,12 +9,12 @@ from django.utils import timezone
 
 from antrean.integrity.models import Certificate
 from antrean.notifications.models import (
-    STAFF_HIDDEN_KINDS,
     ErrorCategory,
     Kind,
     Message,
     Status,
     UnreachableNumber,
+    staff_hidden_kinds,
 )
 from antrean.notifications.previews import preview_text
 from antrean.tenancy import permissions
@@ -24,10 +24,11 @@ from antrean.tenancy.models import Office
 def messages_visible(*, user):
     """The messages a staff account may read (tenancy.permissions.can_see_message): its
     offices' as office admin, its agency's tickets' as officer or agency admin."""
-    # Report receipts (antrean.reports) go to a reporter: no staff reads them.
+    # Report receipts (antrean.reports) go to a reporter: no staff reads them; nor one-time
+    # codes, except on the console gateway's inbox (models.staff_hidden_kinds).
     return permissions.filter_in_scope(
         user,
-        Message.objects.exclude(kind__in=STAFF_HIDDEN_KINDS),
+        Message.objects.exclude(kind__in=staff_hidden_kinds()),
         office="office",
         agency="ticket__service__agency",
     )

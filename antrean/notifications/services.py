@@ -15,6 +15,7 @@ Guarantees (tested against a local server that answers as the Cloud API does):
 import datetime as dt
 import logging
 import random
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -34,6 +35,7 @@ from antrean.notifications.gateway import (
     get_gateway,
 )
 from antrean.notifications.models import (
+    SCRUBBED,
     STATUS_RANK,
     ErrorCategory,
     InboundMessage,
@@ -189,6 +191,27 @@ def message_queue_report_received(*, office, recipient: str, tracking_code: str)
     return message
 
 
+def message_queue_number_code(*, office, recipient: str, code: str) -> Message:
+    """The one-time code that proves a booking's WhatsApp number (antrean.booking.holds),
+    sent with the office's authentication template. Bound to no ticket: none exists yet."""
+    name, language = template_for(office=office, kind=Kind.NUMBER_CODE)
+    now = timezone.now()
+    message = Message(
+        office=office,
+        ticket=None,
+        kind=Kind.NUMBER_CODE,
+        recipient=recipient,
+        recipient_hash=lookup_hash(recipient, purpose="phone"),
+        template_name=name,
+        language=language,
+        params=[code],
+        next_attempt_at=now,
+    )
+    message.save(force_insert=True)
+    _event(message, "queued", at=now)
+    return message
+
+
 # --- Sending -----------------------------------------------------------------------------
 
 
@@ -270,6 +293,9 @@ def _send_one(message_id: int, *, worker_id: str) -> str:
             params=list(message.params),
             document_media_id=document[0] if document else None,
             document_filename=document[1] if document else None,
+            code_button=message.params[0]
+            if message.kind == Kind.NUMBER_CODE and message.params
+            else None,
         )
         # Committed before the request leaves (autocommit): see the module docstring.
         if not _mine(message.pk, worker_id).update(request_started_at=timezone.now()):
@@ -285,10 +311,19 @@ def _send_one(message_id: int, *, worker_id: str) -> str:
             error_code="",
             error_category="",
             error_detail="",
+            **_scrubbed(message),
         )
         if updated:
             _event(message, "sent", result.provider_id)
     return "sent"
+
+
+def _scrubbed(message: Message) -> dict:
+    """Once a one-time code has left (or never will), the row no longer keeps it; on the
+    console gateway the staff inbox is the developer's phone, which shows it."""
+    if message.kind == Kind.NUMBER_CODE and settings.WHATSAPP_GATEWAY != "console":
+        return {"params": [SCRUBBED]}
+    return {}
 
 
 def _record_failure(message: Message, worker_id: str, error: GatewayError) -> str:
@@ -308,7 +343,9 @@ def _record_failure(message: Message, worker_id: str, error: GatewayError) -> st
             )
             _event(message, "retry", f"{error.category} {error.code}: {error.detail[:300]}")
             return "retry"
-        _mine(message.pk, worker_id).update(status=Status.FAILED, failed_at=now, **common)
+        _mine(message.pk, worker_id).update(
+            status=Status.FAILED, failed_at=now, **common, **_scrubbed(message)
+        )
         _event(message, "failed", f"{error.category} {error.code}: {error.detail[:300]}")
         if error.category == ErrorCategory.NOT_ON_WHATSAPP:
             UnreachableNumber.objects.update_or_create(
@@ -555,6 +592,47 @@ def webhook_status(
         Message.objects.filter(pk=message.pk).update(**updates)
         _event(message, f"webhook_{status}", provider_id, at=at)
     return "applied"
+
+
+def inbound_handle(
+    *, provider_id: str, sender_digits: str, kind: str, text: str, at: dt.datetime
+) -> str:
+    """One message received by the office's number (the webhook, or the console inbox's
+    stand-in phone). Returns what it was: "proof" (of a booking's number, antrean.booking.
+    holds: handled, not kept), "report" (antrean.reports: to the inspectorate only, never into
+    the inbound log that national admins read) or "stored"."""
+    from antrean.booking.holds import hold_prove_by_message
+    from antrean.reports.services import is_report_message, report_from_whatsapp
+
+    if kind == "text" and hold_prove_by_message(sender_digits=sender_digits, text=text):
+        return "proof"
+    if kind == "text" and is_report_message(text):
+        report_from_whatsapp(provider_id=provider_id, sender_digits=sender_digits, text=text, at=at)
+        return "report"
+    inbound_store(provider_id=provider_id, sender_digits=sender_digits, kind=kind, text=text, at=at)
+    return "stored"
+
+
+def console_reply(*, user, sender: str, text: str) -> str:
+    """A developer plays the citizen's phone on the console gateway: `text` "from" `sender`
+    (any Indonesian mobile number), handled as a received WhatsApp message. Refused with
+    `forbidden` unless the console gateway is in use and the account is staff."""
+    from antrean.core.errors import DomainError, ErrorCode
+    from antrean.core.identity import clean_phone
+
+    if settings.WHATSAPP_GATEWAY != "console" or not permissions.scope_of(user).is_staff_anywhere:
+        raise DomainError(ErrorCode.FORBIDDEN)
+    phone = clean_phone(sender)
+    text = (text or "").strip()[:4096]
+    if not text:
+        raise DomainError(ErrorCode.INVALID_REQUEST, field="teks")
+    return inbound_handle(
+        provider_id=f"console.{secrets.token_hex(12)}",
+        sender_digits=phone.lstrip("+"),
+        kind="text",
+        text=text,
+        at=timezone.now(),
+    )
 
 
 def inbound_store(*, provider_id: str, sender_digits: str, kind: str, text: str, at: dt.datetime):

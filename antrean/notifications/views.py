@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from antrean.core.errors import ErrorCode, error_json
+from antrean.core.errors import DomainError, ErrorCode, error_json
 from antrean.integrity.views import pdf_response
 from antrean.notifications import webhook
 from antrean.notifications.selectors import (
@@ -18,9 +18,8 @@ from antrean.notifications.selectors import (
     inbox_offices,
     message_certificate,
 )
-from antrean.notifications.services import inbound_store, webhook_status
+from antrean.notifications.services import console_reply, inbound_handle, webhook_status
 from antrean.queueing.views import staff_required
-from antrean.reports.services import is_report_message, report_from_whatsapp
 from antrean.tenancy import permissions
 
 MAX_WEBHOOK_BYTES = 1024 * 1024
@@ -71,17 +70,7 @@ def whatsapp_webhook(request: HttpRequest) -> HttpResponse:
             errors=update.errors,
         )
     for item in inbound:
-        if item.kind == "text" and is_report_message(item.text):
-            # A report goes to the inspectorate only: never into the inbound log that
-            # national admins read.
-            report_from_whatsapp(
-                provider_id=item.provider_id,
-                sender_digits=item.sender,
-                text=item.text,
-                at=item.at,
-            )
-            continue
-        inbound_store(
+        inbound_handle(
             provider_id=item.provider_id,
             sender_digits=item.sender,
             kind=item.kind,
@@ -96,6 +85,10 @@ def whatsapp_webhook(request: HttpRequest) -> HttpResponse:
 def inbox(request: HttpRequest) -> HttpResponse:
     """The messages of the account's offices (or agency), grouped by recipient, drawn like a
     phone conversation."""
+    return _inbox_page(request)
+
+
+def _inbox_page(request: HttpRequest, *, reply: dict | None = None, status: int = 200):
     if not permissions.scope_of(request.user).is_staff_anywhere:
         raise PermissionDenied
     office_code = request.GET.get("kantor") or None
@@ -106,12 +99,32 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "notifications/inbox.html",
-        {
+        status=status,
+        context={
             "conversations": inbox_conversations(user=request.user, office_code=office_code),
             "offices": inbox_offices(user=request.user),
             "office_code": office_code,
+            "can_reply": settings.WHATSAPP_GATEWAY == "console",
+            "reply": reply,
         },
     )
+
+
+@staff_required
+@require_http_methods(["POST"])
+def inbox_reply(request: HttpRequest) -> HttpResponse:
+    """The console gateway's stand-in for a citizen's phone: a developer sends a WhatsApp
+    message "from" a number, handled as the webhook would handle it (a proof of number, a
+    report, or a plain message). Refused unless the console gateway is in use."""
+    try:
+        outcome = console_reply(
+            user=request.user,
+            sender=request.POST.get("nomor", ""),
+            text=request.POST.get("teks", ""),
+        )
+    except DomainError as error:
+        return _inbox_page(request, reply={"error": error.message}, status=error.code.status)
+    return _inbox_page(request, reply={"outcome": outcome})
 
 
 @staff_required

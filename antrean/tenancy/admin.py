@@ -103,6 +103,8 @@ class OfficeAdmin(ScopedAdmin, admin.ModelAdmin):
                     "booking_horizon_days",
                     "daily_cutoff",
                     "nik_registry_down",
+                    "number_proof_web",
+                    "number_proof_api",
                 ]
             },
         ),

@@ -39,6 +39,13 @@ class Region(models.Model):
         return f"{self.code} {self.name}"
 
 
+NUMBER_PROOF_CHOICES = [
+    ("auto", _("otomatis: wajib bila WhatsApp Cloud API aktif")),
+    ("on", _("wajib")),
+    ("off", _("tidak wajib")),
+]
+
+
 class Office(models.Model):
     code = models.SlugField(
         _("kode"),
@@ -112,6 +119,26 @@ class Office(models.Model):
             "Antrean yang diterima tanpa verifikasi ditandai agar petugas memeriksa KTP-el "
             "saat check-in."
         ),
+    )
+    # Proof of the WhatsApp number before an online booking is confirmed (antrean.booking.
+    # holds, docs/number-proof.md), per channel. "auto": on when messages really leave (the
+    # Cloud API gateway), off with the console gateway of a laptop.
+    number_proof_web = models.CharField(
+        _("bukti nomor WhatsApp: pemesanan lewat situs"),
+        max_length=4,
+        choices=NUMBER_PROOF_CHOICES,
+        default="auto",
+        help_text=_(
+            "Bila wajib, pemesanan daring menahan tempat selama 10 menit sampai warga "
+            "membuktikan nomor WhatsApp-nya (mengirim pesan berisi kode, atau mengetik kode "
+            "yang dikirim lewat WhatsApp). Antrean langsung dan kios tidak memerlukannya."
+        ),
+    )
+    number_proof_api = models.CharField(
+        _("bukti nomor WhatsApp: pemesanan lewat API"),
+        max_length=4,
+        choices=NUMBER_PROOF_CHOICES,
+        default="auto",
     )
     is_active = models.BooleanField(_("aktif"), default=True)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)

@@ -103,6 +103,8 @@ class AcceptedMessage:
     header: dict | None  # the header component's document, if any
     biz_opaque_callback_data: str | None
     accepted_at: float
+    # An authentication template's copy-code button parameter (the one-time code), if any.
+    button: str | None = None
 
 
 @dataclass(frozen=True)
@@ -452,12 +454,25 @@ def _parse_template_message(body) -> dict:
         raise bad("template.components")
     params: list[str] = []
     header = None
+    button = None
     for component in components:
-        if not isinstance(component, dict) or component.get("type") not in ("header", "body"):
+        kind = component.get("type") if isinstance(component, dict) else None
+        if kind not in ("header", "body", "button"):
             raise bad("template.components[].type")
         parameters = component.get("parameters")
         if not isinstance(parameters, list) or not parameters:
             raise bad("template.components[].parameters")
+        if kind == "button":
+            # Authentication templates: the copy-code (url) button at index 0 carries the code.
+            if component.get("sub_type") != "url" or str(component.get("index")) != "0":
+                raise bad("button sub_type must be url at index 0")
+            first = parameters[0]
+            if not isinstance(first, dict) or first.get("type") != "text":
+                raise bad("button parameter must be text")
+            button = first.get("text")
+            if not isinstance(button, str) or not 1 <= len(button) <= 15:
+                raise bad("button parameter text (at most 15 characters)")
+            continue
         for parameter in parameters:
             if not isinstance(parameter, dict):
                 raise bad("parameter")
@@ -482,6 +497,7 @@ def _parse_template_message(body) -> dict:
         "params": params,
         "header": header,
         "biz_opaque_callback_data": opaque,
+        "button": button,
     }
 
 

@@ -39,8 +39,14 @@ def make_office(
     open_every_day: bool = True,
     **fields,
 ) -> Office:
-    """An office open 08:00–16:00 every day (so tests never fall on a weekend by chance)."""
+    """An office open 08:00–16:00 every day (so tests never fall on a weekend by chance).
+
+    Proof of the WhatsApp number is off unless a test asks for it (`number_proof_web="on"`,
+    or "auto", the model's default): most tests book with the Cloud API gateway in place and
+    mean a booking made at once (antrean/booking/tests/test_holds.py covers proof)."""
     code = code or f"kantor-{next(_seq)}"
+    fields.setdefault("number_proof_web", "off")
+    fields.setdefault("number_proof_api", "off")
     office = Office.objects.create(
         code=code,
         name=fields.pop("name", f"Mal Pelayanan Publik {code}"),

@@ -154,3 +154,74 @@ def walk_the_journey(page, live_server):
     assert page.locator(".ticket-status").inner_text().endswith("Dibatalkan")
     assert Slot.objects.get(pk=slot_id).booked == 0
     shot(page, "8-cancelled")
+
+
+@pytest.fixture
+def page_with_js(live_server):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+    with sync_api.sync_playwright() as playwright:
+        browser = launch(playwright)
+        context = browser.new_context(viewport={"width": 360, "height": 780}, locale="id-ID")
+        outside = refuse_outside(context, live_server.url)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        context.close()
+        browser.close()
+        # The wa.me link is only shown, never followed.
+        assert outside == [], f"external requests: {outside}"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_held_place_follows_the_proof_of_the_number(page_with_js, live_server, settings):
+    """Proof of the WhatsApp number on (issue 14): the pact holds the place, the hold page
+    shows the message to send and counts down, and moves on to the booking by itself once
+    the office's number has received the message."""
+    from antrean.booking.holds import hold_prove_by_message, proof_text
+    from antrean.booking.models import BookingHold
+    from antrean.tenancy.models import Office
+
+    page = page_with_js
+    settings.WHATSAPP_DISPLAY_NUMBER = "6281138001234"
+    try:
+        seed_demo()
+        Office.objects.filter(code="mpp-badung").update(number_proof_web="on")
+        slot = (
+            Slot.objects.filter(service__office__code="mpp-badung", service__code="ktp-el")
+            .filter(date__gt=Slot.objects.order_by("date").values("date")[:1])
+            .order_by("date", "start")
+            .first()
+        )
+        page.goto(
+            f"{live_server.url}/kantor/mpp-badung/jadwal/{slot.pk}/data-diri/", wait_until="load"
+        )
+        page.get_by_label("Nama lengkap").fill("Ni Made Ayu Lestari")
+        page.get_by_label("NIK").fill(NIK)
+        page.get_by_label("Nomor WhatsApp").fill(PHONE)
+        follow(page, page.get_by_role("button", name=re.compile("Lanjut")))
+        page.get_by_label(re.compile("telah membaca dan menyetujui")).check()
+        follow(page, page.get_by_role("button", name="Setujui dan ambil nomor antrean"))
+
+        hold = BookingHold.objects.get()
+        assert page.url == f"{live_server.url}/antrean/tahan/{hold.code}/"
+        assert Ticket.objects.count() == 0
+        assert page.get_by_text(proof_text(hold)).is_visible()
+        link = page.get_by_role("link", name="Buka WhatsApp dan kirim pesan")
+        assert link.get_attribute("href").startswith("https://wa.me/6281138001234?text=ANTREAN")
+        assert page.get_by_text("+62812****7890").is_visible()
+        page.wait_for_function(
+            "document.querySelector('[data-hold-timer]').getAttribute('data-left')"
+        )
+        assert NIK not in page.content()
+        assert no_horizontal_scroll(page)
+        shot(page, "9-hold")
+
+        # The citizen sends the message; the page follows by itself.
+        assert hold_prove_by_message(sender_digits="6281234567890", text=proof_text(hold))
+        ticket = Ticket.objects.get()
+        page.wait_for_url(f"{live_server.url}/antrean/{ticket.code}/", timeout=15_000)
+        page.wait_for_load_state("load")
+        assert page.locator(".ticket-number").inner_text() == ticket.number
+        shot(page, "10-held-then-booked")
+    finally:
+        connections.close_all()

@@ -103,6 +103,17 @@ class CloudGateway(Gateway):
                     "parameters": [{"type": "text", "text": p} for p in message.params],
                 }
             )
+        if message.code_button:
+            # Authentication templates carry the code twice: in the body and in the
+            # copy-code button (WhatsApp's "one-tap"/"copy code" button, index 0).
+            components.append(
+                {
+                    "type": "button",
+                    "sub_type": "url",
+                    "index": "0",
+                    "parameters": [{"type": "text", "text": message.code_button}],
+                }
+            )
         payload = {
             "messaging_product": "whatsapp",
             "to": message.to,

@@ -411,6 +411,8 @@ def _office_post(region, **hours) -> dict:
         "booking_horizon_days": "14",
         "daily_cutoff": "",
         "nik_registry_down": "accept",
+        "number_proof_web": "auto",
+        "number_proof_api": "auto",
         "checkin_before_minutes": "30",
         "checkin_after_minutes": "15",
         "ontime_grace_minutes": "10",

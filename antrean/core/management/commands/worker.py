@@ -23,6 +23,12 @@ logger = logging.getLogger("antrean.worker")
 SWEEP_SECONDS = 30
 
 
+def _expire_holds() -> None:
+    from antrean.booking.holds import holds_expire_due
+
+    holds_expire_due()
+
+
 def _sweep_certificates() -> None:
     from antrean.integrity.tasks import render_pending_certificates
 
@@ -96,6 +102,9 @@ ROLLUP_SECONDS = 600
 
 PERIODIC = [
     (60, _expire_tickets),
+    # A hold's place comes back within a sweep of its end (a confirmation that comes late
+    # releases it at once).
+    (SWEEP_SECONDS, _expire_holds),
     (SWEEP_SECONDS, _sweep_certificates),
     (SWEEP_SECONDS, _recover_messages),
     (SWEEP_SECONDS, _recover_tasks),
