@@ -424,6 +424,9 @@ ANTREAN_MAX_BOOKINGS_PER_NIK_PER_DAY = env.int("ANTREAN_MAX_BOOKINGS_PER_NIK_PER
 # Proof of the WhatsApp number (antrean.booking.holds, docs/number-proof.md): how long a place
 # is held for it, and the one-time code's life, resends and wrong tries.
 ANTREAN_HOLD_MINUTES = env.int("ANTREAN_HOLD_MINUTES", default=10)
+# At most this share of a slot's places may be held for unproven numbers at once (at least
+# one place): numbers nobody proves cannot block a whole slot for ten minutes.
+ANTREAN_HOLD_SHARE_MAX = env.float("ANTREAN_HOLD_SHARE_MAX", default=0.5)
 ANTREAN_OTP_MINUTES = env.int("ANTREAN_OTP_MINUTES", default=5)
 ANTREAN_OTP_MAX_SENDS = env.int("ANTREAN_OTP_MAX_SENDS", default=3)
 ANTREAN_OTP_RESEND_SECONDS = env.int("ANTREAN_OTP_RESEND_SECONDS", default=60)

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from antrean.booking.models import BookingHold, HoldStatus
@@ -46,6 +47,7 @@ from antrean.booking.services import (
     places_take,
     ticket_issue,
 )
+from antrean.catalog.models import Slot
 from antrean.core.errors import DomainError, ErrorCode
 from antrean.core.personal_data import lookup_hash
 from antrean.core.tokens import token_hash
@@ -126,7 +128,7 @@ def _hold_create(prepared: Prepared, *, client: ClientInfo, now: dt.datetime) ->
     token = secrets.token_urlsafe(24)
     try:
         with transaction.atomic():
-            places_take(prepared)
+            places_take(prepared, hold=True)
             hold = BookingHold.objects.create(
                 code=new_booking_code(),
                 office=prepared.office,
@@ -203,7 +205,11 @@ def _end(hold: BookingHold, status: str, now: dt.datetime, **fields) -> None:
 def _release(hold: BookingHold, now: dt.datetime) -> None:
     """Inside the caller's transaction, the hold locked and still waiting."""
     places_give_back(
-        slot_id=hold.slot_id, phone_hash=hold.phone_hash, nik_hash=hold.nik_hash, date=hold.date
+        slot_id=hold.slot_id,
+        phone_hash=hold.phone_hash,
+        nik_hash=hold.nik_hash,
+        date=hold.date,
+        held=True,
     )
     _end(hold, HoldStatus.EXPIRED, now)
 
@@ -243,6 +249,8 @@ def _confirm_locked(hold: BookingHold, *, proven_by: str, now: dt.datetime) -> T
             raise
         _release(hold, now)
         return None
+    # The place stays taken; it is no longer only held.
+    Slot.objects.filter(pk=hold.slot_id, held__gt=0).update(held=F("held") - 1)
     _end(hold, HoldStatus.CONFIRMED, now, ticket=ticket, proven_by=proven_by)
     return ticket
 

@@ -1,6 +1,7 @@
 """Online booking: a queue number that cannot exist without a signed integrity pact."""
 
 import datetime as dt
+import math
 import secrets
 from dataclasses import dataclass
 
@@ -196,11 +197,18 @@ def booking_prepare(*, request: BookingRequest, client: ClientInfo, now: dt.date
     )
 
 
-def places_take(prepared: Prepared) -> None:
+def places_take(prepared: Prepared, *, hold: bool = False) -> None:
     """Inside the caller's transaction: the slot's place, then the number's and the NIK's
-    day counts, each by one conditional statement; refused with nothing changed."""
+    day counts, each by one conditional statement; refused with nothing changed. A `hold`
+    (antrean.booking.holds) also counts as held, up to its share of the slot."""
     slot, service = prepared.slot, prepared.service
-    taken = Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(booked=F("booked") + 1)
+    places = Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity"))
+    if hold:
+        taken = places.filter(held__lt=held_cap(slot.capacity)).update(
+            booked=F("booked") + 1, held=F("held") + 1
+        )
+    else:
+        taken = places.update(booked=F("booked") + 1)
     if taken == 0:
         # A client retrying after a cut connection may already hold a place here: tell it
         # so, rather than "full", which would read as "you have nothing".
@@ -208,6 +216,8 @@ def places_take(prepared: Prepared) -> None:
             service=service, date=slot.date, nik_hash=prepared.nik_hash, status__in=ACTIVE
         ).exists():
             raise DomainError(ErrorCode.DUPLICATE_BOOKING, field="nik")
+        if hold and Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).exists():
+            raise DomainError(ErrorCode.SLOT_HELD, field="slot_id", retry_after=60)
         raise DomainError(ErrorCode.SLOT_FULL, field="slot_id")
     if not _take_day_place(
         PhoneDayCount,
@@ -227,11 +237,23 @@ def places_take(prepared: Prepared) -> None:
         raise DomainError(ErrorCode.NIK_DAILY_LIMIT, field="nik")
 
 
-def places_give_back(*, slot_id: int | None, phone_hash: str, nik_hash: str, date) -> None:
+def held_cap(capacity: int) -> int:
+    """How many of a slot's places may be held for unproven numbers at once: a share of its
+    capacity (ANTREAN_HOLD_SHARE_MAX), at least one so that a small slot can be booked."""
+    return max(1, math.ceil(capacity * settings.ANTREAN_HOLD_SHARE_MAX))
+
+
+def places_give_back(
+    *, slot_id: int | None, phone_hash: str, nik_hash: str, date, held: bool = False
+) -> None:
     """What places_take took, inside the caller's transaction (a cancelled booking, an
-    expired hold)."""
+    expired hold: `held`)."""
     if slot_id is not None:
-        Slot.objects.filter(pk=slot_id, booked__gt=0).update(booked=F("booked") - 1)
+        places = Slot.objects.filter(pk=slot_id, booked__gt=0)
+        if held:
+            places.filter(held__gt=0).update(booked=F("booked") - 1, held=F("held") - 1)
+        else:
+            places.update(booked=F("booked") - 1)
     if phone_hash:
         _give_back_day_place(PhoneDayCount, key_field="phone_hash", key=phone_hash, date=date)
     if nik_hash:

@@ -56,6 +56,7 @@ HOLDS_MAX = 5
 # Errors about the chosen slot: the citizen is offered another slot.
 SLOT_ERRORS = {
     ErrorCode.SLOT_FULL,
+    ErrorCode.SLOT_HELD,
     ErrorCode.SLOT_PAST,
     ErrorCode.OFFICE_CLOSED,
     ErrorCode.CUTOFF_PASSED,

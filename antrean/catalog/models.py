@@ -123,6 +123,10 @@ class Slot(models.Model):
     ends_at = models.DateTimeField(_("selesai (UTC)"), editable=False)
     capacity = models.PositiveSmallIntegerField(_("kuota"))
     booked = models.PositiveSmallIntegerField(_("terpesan"), default=0, editable=False)
+    # Of `booked`, the places held for a WhatsApp number not proven yet (antrean.booking.
+    # holds): capped at a share of the capacity, so numbers nobody proves cannot block a
+    # whole slot for the hold's ten minutes.
+    held = models.PositiveSmallIntegerField(_("ditahan"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("jadwal")
@@ -134,6 +138,7 @@ class Slot(models.Model):
                 condition=Q(booked__lte=F("capacity")), name="slot_within_capacity"
             ),
             models.CheckConstraint(condition=Q(booked__gte=0), name="slot_booked_not_negative"),
+            models.CheckConstraint(condition=Q(held__lte=F("booked")), name="slot_held_booked"),
             models.CheckConstraint(condition=Q(start__lt=F("end")), name="slot_order"),
         ]
         indexes = [models.Index(fields=["date", "service"], name="slot_by_date")]

@@ -36,6 +36,7 @@ class ErrorCode(StrEnum):
     # Proof of the WhatsApp number (antrean.booking.holds)
     NUMBER_PROOF_REQUIRED = "number_proof_required"
     HOLD_EXPIRED = "hold_expired"
+    SLOT_HELD = "slot_held"
     OTP_INVALID = "otp_invalid"
     OTP_EXPIRED = "otp_expired"
     OTP_LOCKED = "otp_locked"
@@ -91,6 +92,7 @@ _STATUS = {
     ErrorCode.NIK_REGISTRY_UNAVAILABLE: 503,
     ErrorCode.NUMBER_PROOF_REQUIRED: 409,
     ErrorCode.HOLD_EXPIRED: 410,
+    ErrorCode.SLOT_HELD: 409,
     ErrorCode.OTP_EXPIRED: 410,
     ErrorCode.OTP_LOCKED: 429,
     ErrorCode.OTP_TOO_SOON: 429,
@@ -165,6 +167,10 @@ _MESSAGES = {
     ErrorCode.HOLD_EXPIRED: _(
         "Waktu untuk membuktikan nomor WhatsApp sudah habis dan tempat Anda telah dilepas. "
         "Silakan pesan kembali."
+    ),
+    ErrorCode.SLOT_HELD: _(
+        "Tempat yang tersisa pada jadwal ini sedang ditahan untuk warga yang belum membuktikan "
+        "nomor WhatsApp-nya. Coba lagi beberapa menit lagi, atau pilih jadwal lain."
     ),
     ErrorCode.OTP_INVALID: _("Kode verifikasi salah. Periksa pesan WhatsApp Anda dan coba lagi."),
     ErrorCode.OTP_EXPIRED: _(

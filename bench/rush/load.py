@@ -18,7 +18,7 @@ import logging
 import random
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -37,7 +37,8 @@ class Outcome:
     kind: str = ""  # scalpers: which kind of NIK it used
     status: int | None = None  # HTTP status of the final answer; None: no answer
     error: str = ""  # the `error` code of the final answer ("" for 201)
-    code: str = ""  # booking code when 201
+    code: str = ""  # booking code when 201; the hold's code when 202 (proof of number)
+    token: str = ""  # the hold's token when 202
     number: str = ""
     answers: list[str] = field(default_factory=list)  # every attempt: status/error or failure
     cut: int = 0
@@ -50,6 +51,8 @@ class Outcome:
         """`created`, the error code, or `no_answer`."""
         if self.status == 201:
             return "created"
+        if self.status == 202:
+            return "held"
         if self.status is None:
             return "no_answer"
         return self.error or f"http_{self.status}"
@@ -89,6 +92,11 @@ def _record_answer(outcome: Outcome, answer: httpx.Response) -> bool:
         outcome.error = ""
         outcome.code, outcome.number = body.get("code", ""), body.get("number", "")
         outcome.answers.append("201")
+        return True
+    if answer.status_code == 202:  # a hold: the office asks for proof of the number
+        outcome.error = ""
+        outcome.code, outcome.token = body.get("hold_code", ""), body.get("token", "")
+        outcome.answers.append("202")
         return True
     outcome.error = str(body.get("error", ""))
     outcome.answers.append(f"{answer.status_code}:{outcome.error}")
@@ -239,7 +247,12 @@ class Attempt:
 
 
 async def _stream(
-    base_url: str, office_code: str, attempts: list[Attempt], *, concurrency: int
+    base_url: str,
+    office_code: str,
+    attempts: list[Attempt],
+    *,
+    concurrency: int,
+    after_hold: Callable[[httpx.AsyncClient, Outcome], Awaitable[None]] | None = None,
 ) -> tuple[list[Outcome], float]:
     context = ssl.create_default_context()
     async with _client(base_url, context, connections=concurrency) as client:
@@ -272,7 +285,10 @@ async def _stream(
                         attempt.identity, slot_id=slot_id, pact=pact, consent=attempt.consent
                     )
                     await book(client, outcome, body, retry_until=None, released=time.monotonic())
-                    if outcome.error != "slot_full":
+                    if outcome.status == 202 and after_hold is not None:
+                        await after_hold(client, outcome)  # the holder proves the number
+                    # Full, or its free places all held: a person takes another time.
+                    if outcome.error not in ("slot_full", "slot_held"):
                         break
                 outcomes[index] = outcome
 
@@ -281,8 +297,16 @@ async def _stream(
 
 
 def stream(
-    base_url: str, office_code: str, attempts: list[Attempt], *, concurrency: int = 50
+    base_url: str,
+    office_code: str,
+    attempts: list[Attempt],
+    *,
+    concurrency: int = 50,
+    after_hold: Callable[[httpx.AsyncClient, Outcome], Awaitable[None]] | None = None,
 ) -> tuple[list[Outcome], float]:
     """Make the attempts in their order, `concurrency` at a time; each attempt's final
-    outcome (after trying its other slots on slot_full) and the wall time."""
-    return asyncio.run(_stream(base_url, office_code, attempts, concurrency=concurrency))
+    outcome (after trying its other slots on slot_full or slot_held) and the wall time.
+    `after_hold` runs after each 202 (a place held until the number is proven)."""
+    return asyncio.run(
+        _stream(base_url, office_code, attempts, concurrency=concurrency, after_hold=after_hold)
+    )

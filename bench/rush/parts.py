@@ -89,8 +89,10 @@ class Run:
     def citizens(self, count: int) -> list[Identity]:
         return [citizen(i, block=self.block, rng=self.rng) for i in self.take(count)]
 
-    def office(self, label: str):
-        office = make_office(code=f"{label}-{secrets.token_hex(3)}", name=f"MPP uji {label}")
+    def office(self, label: str, **fields):
+        office = make_office(
+            code=f"{label}-{secrets.token_hex(3)}", name=f"MPP uji {label}", **fields
+        )
         signing_key_active(office=office)  # made now, not by whichever worker renders first
         return office
 
@@ -618,6 +620,10 @@ class ScalperPlan:
     # A third run, spread, with NIK verification on (issue 14, part 2): the server asks a
     # local registry (antrean.testing.dukcapil_api) that holds the genuine citizens only.
     registry: bool = True
+    # A fourth run, spread, with proof of the WhatsApp number on (issue 14, part 1): the farm
+    # can prove only the numbers of the SIM cards it holds, this share of its accounts'.
+    proof: bool = True
+    provable_share: float = 0.25
 
 
 def _scalper_attempts(run: Run, plan: ScalperPlan, slots: list[int], *, spread: bool):
@@ -654,9 +660,16 @@ def _scalper_attempts(run: Run, plan: ScalperPlan, slots: list[int], *, spread: 
     return attempts
 
 
-def scalper_run(run: Run, plan: ScalperPlan, *, spread: bool, day: int, registry=None) -> dict:
+def scalper_run(
+    run: Run, plan: ScalperPlan, *, spread: bool, day: int, registry=None, proof: bool = False
+) -> dict:
     label = "spread" if spread else "one-address"
-    office = run.office(f"calo-{label}" if registry is None else "calo-verified")
+    if proof:
+        # Online bookings through the API hold their place until the number is proven.
+        office = run.office("calo-proof", number_proof_api="on")
+        label = "spread, number proven"
+    else:
+        office = run.office(f"calo-{label}" if registry is None else "calo-verified")
     if registry is not None:
         label = "spread, NIK verified"
     date = run.date(day)
@@ -677,9 +690,15 @@ def scalper_run(run: Run, plan: ScalperPlan, *, spread: bool, day: int, registry
         registry.people.update(
             {a.identity.nik: a.identity.name for a in attempts if a.group == "genuine"}
         )
+    prover = _prover(run, plan, attempts) if proof else None
     outcomes, wall = load.stream(
-        run.stack.base_url, office.code, attempts, concurrency=plan.concurrency
+        run.stack.base_url,
+        office.code,
+        attempts,
+        concurrency=plan.concurrency,
+        after_hold=prover[0] if prover else None,
     )
+    proven = _proof_outcome(outcomes, *prover[1:]) if prover else None
     tickets = _tickets(slots)
 
     table: dict[str, Counter] = {}
@@ -727,9 +746,17 @@ def scalper_run(run: Run, plan: ScalperPlan, *, spread: bool, day: int, registry
             f"{genuine['nik_not_verified']} nik_not_verified, "
             f"{genuine['nik_registry_unavailable']} nik_registry_unavailable",
         )
+    if proven is not None:
+        _proof_checks(checks, proven, tickets)
     broken = sum(o.server_errors for o in outcomes) + sum(1 for o in outcomes if o.status is None)
     checks.add("every attempt answered, no 5xx", broken == 0, f"{broken}")
+    if proven is not None:
+        # Places are the confirmed holds' tickets, not the 202s.
+        scalper["created"] = proven["scalper_places"]
+        genuine = Counter(genuine)
+        genuine["created"] = proven["genuine_places"]
     return {
+        **({"proof": {k: v for k, v in proven.items() if not k.startswith("_")}} if proven else {}),
         "mode": label,
         "places": places,
         "wall_seconds": round(wall, 2),
@@ -742,6 +769,115 @@ def scalper_run(run: Run, plan: ScalperPlan, *, spread: bool, day: int, registry
         "checks": [c.as_dict() for c in checks],
         "_checks": checks,
     }
+
+
+def _prover(run: Run, plan: ScalperPlan, attempts):
+    """What each holder does right after its 202: prove the number, if it can, with the
+    message WhatsApp would hand our webhook ("ANTREAN <code>" from that number, signed as
+    Meta signs). Genuine citizens prove their own; the farm only the numbers of the SIM
+    cards it holds (`provable_share` of its accounts' numbers)."""
+    import hashlib
+    import hmac
+    import json
+
+    farm = sorted({a.identity.whatsapp for a in attempts if a.group == "scalper"})
+    provable = set(run.rng.sample(farm, round(len(farm) * plan.provable_share)))
+    secret = run.stack.provider.settings_env()["WHATSAPP_APP_SECRET"].encode()
+    sent = Counter()
+
+    async def prove(client, outcome) -> None:
+        if outcome.group != "genuine" and outcome.identity.whatsapp not in provable:
+            return
+        message = {
+            "from": "62" + outcome.identity.whatsapp.lstrip("0"),
+            "id": f"wamid.rush.{secrets.token_hex(12)}",
+            "timestamp": str(int(time.time())),
+            "type": "text",
+            "text": {"body": f"ANTREAN {outcome.code[:4]}-{outcome.code[4:]}"},
+        }
+        value = {"messages": [message]}
+        change = {"id": "rush", "changes": [{"value": value, "field": "messages"}]}
+        body = json.dumps({"object": "whatsapp_business_account", "entry": [change]}).encode()
+        signature = "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+        answer = await client.post(
+            "/webhooks/whatsapp",
+            content=body,
+            headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature},
+        )
+        sent[answer.status_code] += 1
+
+    return prove, farm, provable, sent
+
+
+def _proof_outcome(outcomes, farm, provable, sent) -> dict:
+    """Which holds became places, then every hold still waiting released, as its expiry
+    would (the worker's sweep, run here at once instead of ten minutes later)."""
+    from antrean.booking.holds import holds_expire_due
+    from antrean.booking.models import BookingHold, HoldStatus
+
+    held = {o.code: o for o in outcomes if o is not None and o.result == "held"}
+    holds = list(
+        BookingHold.objects.filter(code__in=held).values_list("code", "status", "ticket_id")
+    )
+    waiting = sum(1 for _code, status, _t in holds if status == HoldStatus.HELD)
+    confirmed = [(held[code], ticket) for code, _status, ticket in holds if ticket]
+    holds_expire_due(now=timezone.now() + dt.timedelta(days=1))
+    scalper_numbers = {o.identity.whatsapp for o, _t in confirmed if o.group == "scalper"}
+    genuine_numbers = {o.identity.whatsapp for o, _t in confirmed if o.group == "genuine"}
+    scalper_places = sum(1 for o, _t in confirmed if o.group == "scalper")
+    return {
+        "farm_numbers": len(farm),
+        "farm_numbers_provable": len(provable),
+        "holds": len(held),
+        "proofs_sent": sum(sent.values()),
+        "proofs_refused": sum(n for status, n in sent.items() if status != 200),
+        "unproven_holds_at_the_end_of_the_rush": waiting,
+        "scalper_places": scalper_places,
+        "genuine_places": len(confirmed) - scalper_places,
+        "scalper_share_of_places": round(scalper_places / max(len(confirmed), 1), 3),
+        "scalper_share_of_proven_numbers": round(
+            len(scalper_numbers) / max(len(scalper_numbers | genuine_numbers), 1), 3
+        ),
+        "_provable": provable,
+        "_confirmed": confirmed,
+    }
+
+
+def _proof_checks(checks: C.Checks, proven: dict, tickets) -> None:
+    from antrean.booking.models import BookingHold, HoldStatus
+
+    unprovable = [
+        o.identity.whatsapp
+        for o, _t in proven["_confirmed"]
+        if o.group == "scalper" and o.identity.whatsapp not in proven["_provable"]
+    ]
+    checks.add(
+        "with proof of number, the farm got places only for numbers it could prove",
+        not unprovable,
+        f"{proven['scalper_places']} farm places, {len(unprovable)} on unprovable numbers",
+    )
+    linked = set(tickets.filter(hold__isnull=False).values_list("pk", flat=True))
+    checks.add(
+        "every place is a confirmed hold's ticket (none without proof)",
+        linked == set(tickets.values_list("pk", flat=True)),
+        f"{len(linked)} of {tickets.count()} tickets came from a proven hold",
+    )
+    left = BookingHold.objects.filter(
+        code__in=[o.code for o, _t in proven["_confirmed"]] or [""], status=HoldStatus.HELD
+    ).count()
+    expired_with_identity = (
+        BookingHold.objects.filter(status=HoldStatus.EXPIRED).exclude(nik="").count()
+    )
+    checks.add(
+        "every proof message was accepted by the webhook (200)",
+        proven["proofs_refused"] == 0,
+        f"{proven['proofs_sent']} sent, {proven['proofs_refused']} refused",
+    )
+    checks.add(
+        "expired holds gave their places back and keep no identity",
+        left == 0 and expired_with_identity == 0,
+        f"{left} still held, {expired_with_identity} expired with an identity",
+    )
 
 
 def _print_table(run: Run, result: dict) -> None:
@@ -777,11 +913,12 @@ def run_scalpers(run: Run, plan: ScalperPlan) -> dict:
     )
     results = []
     runs = [(2, False), (3, True)] + ([(4, True)] if plan.registry else [])
+    runs += [(5, True)] if plan.proof else []
     for day, spread in runs:
         if day == 4:
             result = _scalper_run_verified(run, plan, day=day)
         else:
-            result = scalper_run(run, plan, spread=spread, day=day)
+            result = scalper_run(run, plan, spread=spread, day=day, proof=day == 5)
         results.append(result)
         where = (
             "every attempt from a fresh address (X-Forwarded-For)"
@@ -790,12 +927,24 @@ def run_scalpers(run: Run, plan: ScalperPlan) -> dict:
         )
         if day == 4:
             where += "; NIKs checked against the population registry"
+        if day == 5:
+            where += "; WhatsApp numbers proven before a place is confirmed"
         run.say(
             f"{result['mode']} ({where}): scalpers got {result['scalper_bookings']} of "
             f"{result['places']} places, genuine citizens {result['genuine_bookings']} of "
             f"{plan.genuine} ({result['wall_seconds']:.1f} s)"
         )
         _print_table(run, result)
+        if "proof" in result:
+            p = result["proof"]
+            run.say(
+                f"  the farm could prove {p['farm_numbers_provable']} of its "
+                f"{p['farm_numbers']} numbers: {p['scalper_places']} places "
+                f"({p['scalper_share_of_places']:.0%} of the places given) for "
+                f"{p['scalper_share_of_proven_numbers']:.0%} of the proven numbers; "
+                f"{p['unproven_holds_at_the_end_of_the_rush']} places were held by numbers "
+                "never proven when the rush ended (released at their expiry)"
+            )
         for check in result["_checks"].failed():
             run.say(check.line())
     checks = C.Checks()

@@ -168,7 +168,7 @@ class TestAgainstRealProcesses:
         result = parts.run_scalpers(run, plan)
 
         assert result["ok"], _failures(result)
-        one_address, spread, verified = result["runs"]
+        one_address, spread, verified, proven = result["runs"]
         per_address = getattr(django_settings, "ANTREAN_BOOKINGS_PER_ADDRESS", 0)
         if per_address and per_address < plan.attempts:
             # 150 attempts from one address: the per-address limit refuses most of them …
@@ -184,6 +184,14 @@ class TestAgainstRealProcesses:
             assert column.get("created", 0) == 0 and column.get("nik_not_verified", 0) > 0
         assert verified["genuine_bookings"] > 0
         assert spread["by_column"]["scalper:invented"].get("created", 0) > 0
+        # With proof of the number on, every API booking is first held (202), and the farm
+        # gets places only for the numbers it can prove (a check of the run), far fewer than
+        # without; genuine citizens, who prove theirs, still get places.
+        assert proven["mode"] == "spread, number proven"
+        assert proven["by_column"]["genuine"].get("held", 0) > 0
+        assert proven["proof"]["farm_numbers_provable"] < proven["proof"]["farm_numbers"]
+        assert proven["scalper_bookings"] < spread["scalper_bookings"]
+        assert proven["genuine_bookings"] > 0
 
 
 # --- the checks catch broken rows (both databases) --------------------------------------------

@@ -172,7 +172,8 @@ def test_a_hold_takes_a_place_and_writes_nothing_else(slot):
     assert hold.nik_hash == lookup_hash(request.nik, purpose="nik")
 
 
-def test_holds_count_against_the_slot_and_never_exceed_it(slot):
+def test_holds_count_against_the_slot_and_never_exceed_it(settings, slot):
+    settings.ANTREAN_HOLD_SHARE_MAX = 1.0
     for _ in range(3):
         hold_for(slot)
     before = snapshot()
@@ -180,6 +181,35 @@ def test_holds_count_against_the_slot_and_never_exceed_it(slot):
         booking_start(request=booking_request(slot), client=WEB)
     assert caught.value.code == ErrorCode.SLOT_FULL
     assert snapshot() == before
+
+
+def test_unproven_holds_may_block_only_a_share_of_a_slot(slot, office):
+    """Numbers nobody proves (a farm's invented ones) hold at most half the places."""
+    slot.capacity = 4
+    slot.save()
+    holds = [hold_for(slot).hold for _ in range(2)]
+    before = snapshot()
+    with pytest.raises(DomainError) as caught:
+        booking_start(request=booking_request(slot), client=WEB)
+    assert caught.value.code == ErrorCode.SLOT_HELD and caught.value.retry_after
+    assert snapshot() == before
+    # The other places are still there for a walk-in at the kiosk …
+    booking_start(request=booking_request(slot), client=KIOSK)
+    # … and a proven hold no longer counts as held.
+    hold_otp_send(hold=holds[0])
+    hold_otp_check(hold=holds[0], code=otp_sent_to(holds[0]))
+    assert Slot.objects.values_list("booked", "held").get(pk=slot.pk) == (3, 1)
+    hold_for(slot)
+    assert Slot.objects.values_list("booked", "held").get(pk=slot.pk) == (4, 2)
+    holds_expire_due(now=timezone.now() + dt.timedelta(hours=1))
+    assert Slot.objects.values_list("booked", "held").get(pk=slot.pk) == (2, 0)
+
+
+def test_a_one_place_slot_can_still_be_held(slot):
+    slot.capacity = 1
+    slot.save()
+    hold_for(slot)
+    assert Slot.objects.values_list("booked", "held").get(pk=slot.pk) == (1, 1)
 
 
 def test_a_second_hold_of_the_same_nik_is_a_duplicate(slot):
@@ -243,8 +273,9 @@ def test_an_expired_hold_gives_everything_back_and_leaves_nothing(slot):
 
 
 def test_the_place_of_an_expired_hold_can_be_booked_again(slot):
-    holds = [hold_for(slot).hold for _ in range(3)]
+    holds = [hold_for(slot).hold for _ in range(2)]
     holds_expire_due(now=holds[-1].expires_at)
+    assert Slot.objects.values_list("booked", "held").get(pk=slot.pk) == (0, 0)
     assert Slot.objects.get(pk=slot.pk).booked == 0
     hold_for(slot)
 

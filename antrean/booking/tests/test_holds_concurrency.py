@@ -41,7 +41,8 @@ def slot():
     return make_slot(make_service(office, prefix="H"), capacity=5)
 
 
-def test_concurrent_holds_never_exceed_the_slot(slot):
+def test_concurrent_holds_never_exceed_the_slot(settings, slot):
+    settings.ANTREAN_HOLD_SHARE_MAX = 1.0
     requests = [booking_request(slot, nik=make_nik(), whatsapp=make_phone()) for _ in range(16)]
     results = run_together(16, lambda i: booking_start(request=requests[i], client=WEB))
     outcomes = Counter("held" if isinstance(r, HoldResult) else str(r) for r in results)
@@ -52,7 +53,16 @@ def test_concurrent_holds_never_exceed_the_slot(slot):
     assert not Ticket.objects.exists()
 
 
-def test_confirmations_racing_the_sweep_end_one_way_each(slot):
+def test_concurrent_holds_never_exceed_their_share(slot):
+    requests = [booking_request(slot, nik=make_nik(), whatsapp=make_phone()) for _ in range(12)]
+    results = run_together(12, lambda i: booking_start(request=requests[i], client=WEB))
+    outcomes = Counter("held" if isinstance(r, HoldResult) else str(r) for r in results)
+    assert outcomes == {"held": 3, "slot_held": 9}  # half of 5, rounded up
+    assert Slot.objects.values_list("booked", "held").get(pk=slot.pk) == (3, 3)
+
+
+def test_confirmations_racing_the_sweep_end_one_way_each(settings, slot):
+    settings.ANTREAN_HOLD_SHARE_MAX = 1.0
     phones = [make_phone() for _ in range(5)]
     holds = [
         booking_start(request=booking_request(slot, whatsapp=phone), client=WEB).hold
@@ -77,7 +87,7 @@ def test_confirmations_racing_the_sweep_end_one_way_each(slot):
     # Exactly the confirmed ones hold a place and a ticket, with one signature each.
     assert Ticket.objects.count() == confirmed
     assert PactSignature.objects.count() == confirmed
-    assert Slot.objects.get(pk=slot.pk).booked == confirmed
+    assert Slot.objects.values_list("booked", "held").get(pk=slot.pk) == (confirmed, 0)
     assert sum(NikDayCount.objects.values_list("active", flat=True)) == confirmed
     assert sum(PhoneDayCount.objects.values_list("active", flat=True)) == confirmed
     assert len(set(Ticket.objects.values_list("number", flat=True))) == confirmed
