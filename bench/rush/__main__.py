@@ -46,6 +46,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     sizes.add_argument("--clients", type=int, default=1000, help="clients per rush (1000)")
     sizes.add_argument("--capacity", type=int, default=50, help="the slot's capacity C (50)")
     sizes.add_argument("--rounds", type=int, default=10, help="rush rounds (10)")
+    sizes.add_argument(
+        "--proof-rounds",
+        type=int,
+        default=2,
+        help="rush rounds after --rounds with proof of the WhatsApp number on (each booking "
+        "a hold its citizen proves at once) (2)",
+    )
     sizes.add_argument("--crash-clients", type=int, help="clients of the crash rush (--clients)")
     sizes.add_argument(
         "--crash-capacity",
@@ -156,7 +163,11 @@ def main(argv: list[str] | None = None) -> int:
         run = parts.Run(stack, seed=args.seed, out=lambda text: print(text, flush=True))
         if args.rush:
             results["rush"] = parts.run_rush(
-                run, clients=args.clients, capacity=args.capacity, rounds=args.rounds
+                run,
+                clients=args.clients,
+                capacity=args.capacity,
+                rounds=args.rounds,
+                proof_rounds=args.proof_rounds,
             )
         if args.crash:
             plan = parts.KillPlan(kills=args.kills, drain_kills=args.drain_kills)

@@ -150,6 +150,8 @@ async def _rush(
     consent: bool,
     retry_seconds: float | None,
     on_release: Callable[[float], None] | None,
+    after_hold: Callable[[httpx.AsyncClient, Outcome], Awaitable[None]] | None = None,
+    held_retry_seconds: float = 0.0,
 ) -> tuple[list[Outcome], RushTiming]:
     context = ssl.create_default_context()
     clients = [_client(base_url, context) for _ in jobs]
@@ -176,13 +178,23 @@ async def _rush(
             all_ready.set()
         await release.wait()
         body = payload(outcome.identity, slot_id=outcome.slot_id, pact=pact, consent=consent)
-        await book(
-            client,
-            outcome,
-            body,
-            retry_until=None if retry_seconds is None else released_at + retry_seconds,
-            released=released_at,
-        )
+        while True:
+            await book(
+                client,
+                outcome,
+                body,
+                retry_until=None if retry_seconds is None else released_at + retry_seconds,
+                released=released_at,
+            )
+            if outcome.status == 202 and after_hold is not None:
+                await after_hold(client, outcome)  # the holder proves the number at once
+            # The free places are all held for unproven numbers: try again shortly, as the
+            # page tells the citizen to.
+            if outcome.error != "slot_held" or (
+                time.monotonic() > released_at + held_retry_seconds
+            ):
+                break
+            await asyncio.sleep(random.uniform(0.2, 0.5))
 
     started = time.monotonic()
     tasks = [asyncio.create_task(one(i)) for i in range(len(jobs))]
@@ -219,10 +231,14 @@ def rush(
     consent: bool = True,
     retry_seconds: float | None = None,
     on_release: Callable[[float], None] | None = None,
+    after_hold: Callable[[httpx.AsyncClient, Outcome], Awaitable[None]] | None = None,
+    held_retry_seconds: float = 0.0,
 ) -> tuple[list[Outcome], RushTiming]:
     """Every (identity, slot id) job books once, all released together. With
     `retry_seconds`, a failed attempt is retried (same identity) until an answer or that many
-    seconds after the release. `on_release(monotonic time)` is called at the release."""
+    seconds after the release. `on_release(monotonic time)` is called at the release.
+    `after_hold` runs after a 202 (a held place); `slot_held` is retried for
+    `held_retry_seconds` after the release."""
     return asyncio.run(
         _rush(
             base_url,
@@ -231,6 +247,8 @@ def rush(
             consent=consent,
             retry_seconds=retry_seconds,
             on_release=on_release,
+            after_hold=after_hold,
+            held_retry_seconds=held_retry_seconds,
         )
     )
 

@@ -200,11 +200,36 @@ class RoundReport:
         }
 
 
-def rush_round(run: Run, *, office, date, index: int, clients: int, capacity: int) -> RoundReport:
+def rush_round(
+    run: Run, *, office, date, index: int, clients: int, capacity: int, proof: bool = False
+) -> RoundReport:
+    """`proof`: the office asks for proof of the WhatsApp number, so every booking is first a
+    hold (202) that its citizen proves at once (a signed webhook message), and a citizen told
+    `slot_held` tries again shortly: still exactly C places, never more held than their
+    share."""
     service = make_service(office, prefix=prefix_for(index), name=f"Layanan rebutan {index + 1}")
     slot = make_slot(service, date=date, start=dt.time(9), end=dt.time(10), capacity=capacity)
     jobs = [(identity, slot.pk) for identity in run.citizens(clients)]
-    outcomes, timing = load.rush(run.stack.base_url, office.code, jobs, consent=True)
+    extra = {}
+    if proof:
+        prove, *_ = _prover(run, ScalperPlan(provable_share=0), [], everyone=True)
+        extra = {"after_hold": prove, "held_retry_seconds": 60.0}
+    outcomes, timing = load.rush(run.stack.base_url, office.code, jobs, consent=True, **extra)
+    if proof:
+        from antrean.booking.holds import holds_expire_due
+        from antrean.booking.models import BookingHold, HoldStatus
+
+        confirmed = set(
+            BookingHold.objects.filter(slot=slot, status=HoldStatus.CONFIRMED).values_list(
+                "code", flat=True
+            )
+        )
+        left = BookingHold.objects.filter(slot=slot, status=HoldStatus.HELD).count()
+        holds_expire_due(now=timezone.now() + dt.timedelta(days=1))
+        for o in outcomes:  # a proven hold is a booking: counted as one below
+            if o.status == 202 and o.code in confirmed:
+                o.status, o.error = 201, ""
+                o.code = Ticket.objects.get(hold__code=o.code).code
 
     tickets = _tickets([slot])
     drained, drain_seconds = wait_drained(run, tickets, limit=run.drain_timeout)
@@ -227,6 +252,17 @@ def rush_round(run: Run, *, office, date, index: int, clients: int, capacity: in
         full_409 == clients - capacity and not others,
         f"{full_409} slot_full/409" + (f", other answers {others}" if others else ""),
     )
+    if proof:
+        checks.add(
+            "no hold was left waiting (every citizen proved at once)",
+            left == 0,
+            f"{left} waiting when the rush ended",
+        )
+        checks.add(
+            "nothing held once the holds ended (slot.held back to 0)",
+            slot.held == 0,
+            f"slot.held {slot.held}",
+        )
     C.acknowledged_exist(checks, outcomes, tickets)
     C.rows_whole(checks, tickets, office=office)
     C.counters_agree(checks, slots=[slot], date=date)
@@ -266,23 +302,37 @@ def rush_round(run: Run, *, office, date, index: int, clients: int, capacity: in
     )
 
 
-def run_rush(run: Run, *, clients: int, capacity: int, rounds: int) -> dict:
+def run_rush(run: Run, *, clients: int, capacity: int, rounds: int, proof_rounds: int = 0) -> dict:
+    """`rounds` rounds of first-come bookings, then `proof_rounds` with proof of the number
+    on (each booking a hold, proven at once)."""
     run.say(
         f"== Rush: {clients} clients at once on one slot of capacity {capacity}, "
-        f"{rounds} round(s) =="
+        f"{rounds} round(s)"
+        + (f", then {proof_rounds} with proof of the WhatsApp number" if proof_rounds else "")
+        + " =="
     )
     office = run.office("rush")
+    proof_office = run.office("rush-proof", number_proof_api="on") if proof_rounds else None
     date = run.date(0)
     reports = []
+    rounds += proof_rounds
     for index in range(rounds):
+        proof = index >= rounds - proof_rounds
         report = rush_round(
-            run, office=office, date=date, index=index, clients=clients, capacity=capacity
+            run,
+            office=proof_office if proof else office,
+            date=date,
+            index=index,
+            clients=clients,
+            capacity=capacity,
+            proof=proof,
         )
         reports.append(report)
         span = f"{report.numbers[0]}..{report.numbers[-1]}" if report.numbers else "none"
         other = sum(v for k, v in report.outcomes.items() if k not in ("created", "slot_full"))
         run.say(
-            f"round {report.round:>2}/{rounds}: {report.outcomes['created']} booked ({span}), "
+            f"round {report.round:>2}/{rounds}{' (proof of number)' if proof else ''}: "
+            f"{report.outcomes['created']} booked ({span}), "
             f"{report.outcomes['slot_full']} slot_full, {other} other; rush "
             f"{report.rush_seconds:.2f} s (p50 {report.p50:.2f} s, p99 {report.p99:.2f} s), "
             f"connect {report.connect_seconds:.1f} s, drained in {report.drain_seconds:.1f} s "
@@ -771,7 +821,7 @@ def scalper_run(
     }
 
 
-def _prover(run: Run, plan: ScalperPlan, attempts):
+def _prover(run: Run, plan: ScalperPlan, attempts, *, everyone: bool = False):
     """What each holder does right after its 202: prove the number, if it can, with the
     message WhatsApp would hand our webhook ("ANTREAN <code>" from that number, signed as
     Meta signs). Genuine citizens prove their own; the farm only the numbers of the SIM
@@ -786,7 +836,11 @@ def _prover(run: Run, plan: ScalperPlan, attempts):
     sent = Counter()
 
     async def prove(client, outcome) -> None:
-        if outcome.group != "genuine" and outcome.identity.whatsapp not in provable:
+        if (
+            not everyone
+            and outcome.group != "genuine"
+            and outcome.identity.whatsapp not in provable
+        ):
             return
         message = {
             "from": "62" + outcome.identity.whatsapp.lstrip("0"),
