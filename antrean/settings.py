@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "antrean.privacy",
     "antrean.feedback",
     "antrean.reports",
+    "antrean.draws",
     "antrean.stats",
     "antrean.dashboards",
     "antrean.onboarding",

@@ -1,5 +1,7 @@
 """Services with their service standard, and the bookable time slots of each day."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -56,6 +58,29 @@ class Service(models.Model):
         _("kuota langsung per hari"),
         default=50,
         help_text=_("Antrean yang diambil langsung di kantor (anjungan atau loket)."),
+    )
+    # How a day's online places are given (antrean.draws, docs/draws.md): first come, or by a
+    # public, verifiable draw among the requests made during a window before the day.
+    release_mode = models.CharField(
+        _("cara pembagian kuota daring"),
+        max_length=10,
+        choices=[("first_come", _("siapa cepat dia dapat")), ("draw", _("undian"))],
+        default="first_come",
+    )
+    draw_open_days = models.PositiveSmallIntegerField(
+        _("undian dibuka (hari sebelum)"),
+        default=7,
+        help_text=_("Permintaan undian dibuka sekian hari sebelum hari layanan."),
+    )
+    draw_close_days = models.PositiveSmallIntegerField(
+        _("undian ditutup (hari sebelum)"),
+        default=6,
+        help_text=_("Undian ditarik sekian hari sebelum hari layanan."),
+    )
+    draw_time = models.TimeField(
+        _("jam buka dan tarik undian"),
+        default=datetime.time(7),
+        help_text=_("Waktu setempat kantor."),
     )
     is_active = models.BooleanField(_("aktif"), default=True)
     position = models.PositiveSmallIntegerField(_("urutan"), default=0)

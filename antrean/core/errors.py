@@ -37,6 +37,9 @@ class ErrorCode(StrEnum):
     NUMBER_PROOF_REQUIRED = "number_proof_required"
     HOLD_EXPIRED = "hold_expired"
     SLOT_HELD = "slot_held"
+    # Places released by a draw (antrean.draws)
+    DRAW_NOT_OPEN = "draw_not_open"
+    DUPLICATE_ENTRY = "duplicate_entry"
     OTP_INVALID = "otp_invalid"
     OTP_EXPIRED = "otp_expired"
     OTP_LOCKED = "otp_locked"
@@ -93,6 +96,8 @@ _STATUS = {
     ErrorCode.NUMBER_PROOF_REQUIRED: 409,
     ErrorCode.HOLD_EXPIRED: 410,
     ErrorCode.SLOT_HELD: 409,
+    ErrorCode.DRAW_NOT_OPEN: 409,
+    ErrorCode.DUPLICATE_ENTRY: 409,
     ErrorCode.OTP_EXPIRED: 410,
     ErrorCode.OTP_LOCKED: 429,
     ErrorCode.OTP_TOO_SOON: 429,
@@ -171,6 +176,13 @@ _MESSAGES = {
     ErrorCode.SLOT_HELD: _(
         "Tempat yang tersisa pada jadwal ini sedang ditahan untuk warga yang belum membuktikan "
         "nomor WhatsApp-nya. Coba lagi beberapa menit lagi, atau pilih jadwal lain."
+    ),
+    ErrorCode.DRAW_NOT_OPEN: _(
+        "Undian untuk layanan dan tanggal ini sedang tidak menerima permintaan. Lihat jadwal "
+        "pembukaan undian pada halaman layanan."
+    ),
+    ErrorCode.DUPLICATE_ENTRY: _(
+        "NIK ini sudah terdaftar dalam undian layanan dan tanggal yang sama."
     ),
     ErrorCode.OTP_INVALID: _("Kode verifikasi salah. Periksa pesan WhatsApp Anda dan coba lagi."),
     ErrorCode.OTP_EXPIRED: _(

@@ -29,6 +29,13 @@ def _expire_holds() -> None:
     holds_expire_due()
 
 
+def _run_draws() -> None:
+    from antrean.draws.services import draws_close_due, draws_open_due
+
+    draws_open_due()
+    draws_close_due()
+
+
 def _sweep_certificates() -> None:
     from antrean.integrity.tasks import render_pending_certificates
 
@@ -105,6 +112,8 @@ PERIODIC = [
     # A hold's place comes back within a sweep of its end (a confirmation that comes late
     # releases it at once).
     (SWEEP_SECONDS, _expire_holds),
+    # Draws open (commitment) and are drawn within a sweep of their window's ends.
+    (SWEEP_SECONDS, _run_draws),
     (SWEEP_SECONDS, _sweep_certificates),
     (SWEEP_SECONDS, _recover_messages),
     (SWEEP_SECONDS, _recover_tasks),
