@@ -15,6 +15,7 @@ from ninja import NinjaAPI
 
 from antrean.api.certificates import router as certificates_router
 from antrean.api.dashboard import router as dashboard_router
+from antrean.api.draws import router as draws_router
 from antrean.api.errors import error_response, register_error_handlers
 from antrean.api.ikm import router as ikm_router
 from antrean.api.open_data import router as open_data_router
@@ -148,3 +149,4 @@ api.add_router("/v1/", ikm_router)
 api.add_router("/v1/", reports_router)
 api.add_router("/v1/", open_data_router)
 api.add_router("/v1/", dashboard_router)
+api.add_router("/v1/", draws_router)

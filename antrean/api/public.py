@@ -153,6 +153,20 @@ def _hold_out(hold: BookingHold) -> dict:
     }
 
 
+def _release_mode(service, date: dt.date, now: dt.datetime) -> tuple[str, dict | None, bool]:
+    """(mode, the day's draw window, whether its places are still only to be drawn)."""
+    if service.release_mode != "draw":
+        return "first_come", None, False
+    from antrean.draws.models import Draw, DrawStatus
+    from antrean.draws.services import draw_window
+
+    draw = Draw.objects.filter(service=service, date=date).first()
+    opens_at, closes_at = (draw.opens_at, draw.closes_at) if draw else draw_window(service, date)
+    status = draw.status if draw else "not_open"
+    window = {"id": draw.pk if draw else None, "opens_at": opens_at, "closes_at": closes_at}
+    return "draw", window | {"status": status}, status != DrawStatus.DRAWN
+
+
 def _booking_out(ticket: Ticket) -> dict:
     try:
         signature = ticket.pact_signature
@@ -257,10 +271,13 @@ def list_slots(request, service_id: int, date: IsoDate):
         raise DomainError(ErrorCode.NOT_FOUND)
     now = timezone.now()
     day = service_day_slots(service=service, date=date, now=now)
+    mode, draw, by_draw = _release_mode(service, date, now)
     return {
         "date": day.date,
         "open": day.open,
         "reason": day.reason,
+        "mode": mode,
+        "draw": draw,
         "slots": [
             {
                 "id": slot.pk,
@@ -269,6 +286,7 @@ def list_slots(request, service_id: int, date: IsoDate):
                 "capacity": slot.capacity,
                 "remaining": slot.remaining,
                 "bookable": day.open
+                and not by_draw
                 and slot.remaining > 0
                 and slot_is_bookable(slot, office=service.office, now=now),
             }

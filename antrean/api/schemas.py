@@ -121,10 +121,30 @@ class SlotOut(Schema):
     )
 
 
+class DrawWindowOut(Schema):
+    id: int | None = Field(
+        description="The draw (`GET /draws/{id}`); null until its window opens.", examples=[12]
+    )
+    opens_at: dt.datetime = Field(description="UTC: requests are taken from then …")
+    closes_at: dt.datetime = Field(description="… until then, when the places are drawn.")
+    status: str = Field(
+        description="`not_open` (before the window), `open` (taking requests) or `drawn`.",
+        examples=["open"],
+    )
+
+
 class DaySlotsOut(Schema):
     date: dt.date = Field(examples=["2026-03-02"])
     open: bool = Field(description="False on a closed day (holiday, weekend).", examples=[True])
     reason: str = Field(description="Why the office is closed; empty when open.", examples=[""])
+    mode: str = Field(
+        "first_come",
+        description="`first_come`: book a slot (`POST /bookings`). `draw`: the day's online "
+        "places are drawn among the requests made during `draw` (`POST /draw-entries`); "
+        "once drawn, places nobody won are booked first come.",
+        examples=["first_come"],
+    )
+    draw: DrawWindowOut | None = Field(None, description="The day's draw, in `draw` mode.")
     slots: list[SlotOut]
 
 
@@ -268,6 +288,74 @@ class OtpSentOut(Schema):
 
 class OtpIn(Schema):
     otp: Text = Field(max_length=20, description="The six digits received by WhatsApp.")
+
+
+class DrawEntryIn(Schema):
+    service_id: Id = Field(examples=[7])
+    date: IsoDate = Field(
+        description="The service day, YYYY-MM-DD.",
+        examples=["2026-03-09"],
+        json_schema_extra={"pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+    )
+    name: Text = Field(description="2 to 100 characters, any script.", examples=["Ni Made Ayu"])
+    nik: Text = Field(description="16-digit NIK.", examples=["5103014101900001"])
+    whatsapp: Text = Field(description="Indonesian mobile number.", examples=["081234567890"])
+    pact_version: Id = Field(description="`version` from the office's pact.", examples=[1])
+    pact_sha256: Text = Field(max_length=200, description="`sha256` from the office's pact.")
+    pact_agreed: StrictBool = Field(description="Must be `true`.", examples=[True])
+    whatsapp_consent: StrictBool = Field(False)
+
+
+class DrawEntryOut(Schema):
+    entry_code: str = Field(description="The request code.", examples=["7K3M9QXA"])
+    status: str = Field(
+        description="`entered` (waiting for the draw), `won` (see `booking`), `waitlisted` "
+        "(see `waitlist_position`) or `refused` (won, but no booking could be made: `reason`).",
+        examples=["entered"],
+    )
+    draw_id: int = Field(examples=[12])
+    entry_hash: str = Field(
+        description="This entry's line in the draw's public record (SHA-256 of "
+        '"<draw id>:<entry code>").'
+    )
+    closes_at: dt.datetime = Field(description="UTC: when the places are drawn.")
+    rank: int | None = Field(None, description="Place in the draw's order, once drawn.")
+    waitlist_position: int | None = Field(None, description="1: the next to move up.")
+    reason: str = Field("", description="Why a won entry could not be booked.")
+    booking: BookingOut | None = Field(
+        None, description="The booking, once won (read and cancel it with the same token)."
+    )
+
+
+class DrawEntryCreatedOut(DrawEntryOut):
+    token: str = Field(
+        description="Secret that reads this entry and, if it wins, its booking "
+        "(`X-Booking-Token`). Returned only once."
+    )
+
+
+class DrawResultLine(Schema):
+    rank: int
+    hash: str
+    outcome: str = Field(description="What the draw decided: won, refused or waitlisted.")
+
+
+class DrawOut(Schema):
+    id: int
+    office: str = Field(description="Office code.")
+    service: str
+    date: dt.date
+    opens_at: dt.datetime
+    closes_at: dt.datetime
+    status: str = Field(description="`open` or `drawn`.")
+    commitment: str = Field(description="SHA-256 of the seed, published when the window opened.")
+    seed: str | None = Field(description="The seed, revealed at the draw; null before.")
+    places: int | None = Field(description="Places drawn; null before the draw.")
+    entries: list[str] = Field(description="Every entry's hash, sorted.")
+    result: list[DrawResultLine] = Field(
+        description='The order: entry hashes sorted by SHA-256 of "<seed>:<hash>".'
+    )
+    winners: list[str]
 
 
 # --- Staff and queue (issue 5) -------------------------------------------------------------

@@ -120,6 +120,18 @@ def _give_back_day_place(model, *, key_field: str, key: str, date: dt.date) -> N
     model.objects.filter(**{key_field: key}, date=date, active__gt=0).update(active=F("active") - 1)
 
 
+def _check_drawn(slot: Slot) -> None:
+    """A day of a service in draw mode is given by its draw (antrean.draws); once drawn,
+    places nobody won (fewer entries than places, cancellations with an empty wait list) are
+    booked first come."""
+    from antrean.draws.models import Draw, DrawStatus
+
+    if not Draw.objects.filter(
+        service_id=slot.service_id, date=slot.date, status=DrawStatus.DRAWN
+    ).exists():
+        raise DomainError(ErrorCode.BOOKING_BY_DRAW, field="slot_id")
+
+
 def _nik_check(*, nik: str, name: str, office) -> str:
     """Ask the population registry, outside any transaction (it may take seconds): refuse
     a NIK it does not hold under this name; when it cannot answer, the office decides."""
@@ -178,6 +190,8 @@ def booking_prepare(*, request: BookingRequest, client: ClientInfo, now: dt.date
         agreed=request.pact_agreed,
     )
     booking_check_slot(slot=slot, now=now)
+    if client.channel in ONLINE_CHANNELS and slot.service.release_mode == "draw":
+        _check_drawn(slot)
     nik_hash = lookup_hash(nik, purpose="nik")
     # A second active booking of the same NIK for the same service and day is refused by the
     # partial unique index (ticket_one_active_per_nik) at insert time: one query fewer on

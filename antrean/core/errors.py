@@ -40,6 +40,7 @@ class ErrorCode(StrEnum):
     # Places released by a draw (antrean.draws)
     DRAW_NOT_OPEN = "draw_not_open"
     DUPLICATE_ENTRY = "duplicate_entry"
+    BOOKING_BY_DRAW = "booking_by_draw"
     OTP_INVALID = "otp_invalid"
     OTP_EXPIRED = "otp_expired"
     OTP_LOCKED = "otp_locked"
@@ -98,6 +99,7 @@ _STATUS = {
     ErrorCode.SLOT_HELD: 409,
     ErrorCode.DRAW_NOT_OPEN: 409,
     ErrorCode.DUPLICATE_ENTRY: 409,
+    ErrorCode.BOOKING_BY_DRAW: 409,
     ErrorCode.OTP_EXPIRED: 410,
     ErrorCode.OTP_LOCKED: 429,
     ErrorCode.OTP_TOO_SOON: 429,
@@ -183,6 +185,10 @@ _MESSAGES = {
     ),
     ErrorCode.DUPLICATE_ENTRY: _(
         "NIK ini sudah terdaftar dalam undian layanan dan tanggal yang sama."
+    ),
+    ErrorCode.BOOKING_BY_DRAW: _(
+        "Kuota daring layanan ini pada tanggal tersebut dibagikan lewat undian, bukan siapa "
+        "cepat dia dapat. Ikuti undiannya selama masa pendaftaran."
     ),
     ErrorCode.OTP_INVALID: _("Kode verifikasi salah. Periksa pesan WhatsApp Anda dan coba lagi."),
     ErrorCode.OTP_EXPIRED: _(

@@ -478,6 +478,8 @@ def _sample(schema: dict):
         return schema["enum"][0]
     if "anyOf" in schema:
         return _sample(schema["anyOf"][0])
+    if schema.get("format") == "date":
+        return "2030-01-01"
     return {"integer": 1, "boolean": True, "string": "abcde", "object": {}}[schema["type"]]
 
 
@@ -509,7 +511,7 @@ def test_a_nul_in_any_json_text_field_is_422_naming_it(client, staff_headers):
         properties = schema["properties"]
         valid = {name: _sample(field) for name, field in properties.items()}
         for name, field in properties.items():
-            if _sample(field) != "abcde":
+            if _sample(field) not in ("abcde", "2030-01-01"):
                 continue
             assert "pattern" in str(field), f"{operation['operationId']}.{name} allows NUL"
             body = {**valid, name: "ab\x00cd"}

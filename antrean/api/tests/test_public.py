@@ -132,6 +132,8 @@ def test_slots_of_a_closed_day_say_why(client):
         "date": date.isoformat(),
         "open": False,
         "reason": "Hari Raya Nyepi",
+        "mode": "first_come",
+        "draw": None,
         "slots": [],
     }
 
@@ -330,6 +332,9 @@ def test_openapi_document_and_docs_page(client):
         "/api/v1/holds/{code}",
         "/api/v1/holds/{code}/otp",
         "/api/v1/holds/{code}/confirm",
+        "/api/v1/draw-entries",
+        "/api/v1/draw-entries/{code}",
+        "/api/v1/draws/{draw_id}",
         "/api/v1/bookings/{code}/certificate.pdf",
         "/api/v1/certificates/{verification_code}",
         "/api/v1/certificates/verify",
