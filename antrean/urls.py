@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("antrean.privacy.urls")),  # before booking's antrean/<code>/
     path("", include("antrean.reports.urls")),  # before booking's antrean/<code>/
     path("", include("antrean.stats.urls")),
+    path("", include("antrean.draws.urls")),
     path("", include("antrean.booking.urls")),
 ]
 

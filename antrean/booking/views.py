@@ -182,9 +182,34 @@ def service_day(
     return render(
         request,
         "booking/service_day.html",
-        {"office": office, "service": service, "page": page, "step": 3},
+        {
+            "office": office,
+            "service": service,
+            "page": page,
+            "step": 3,
+            "draw": _draw_panel(service, day) if service.release_mode == "draw" else None,
+        },
         status=200 if page.in_horizon else 404,
     )
+
+
+def _draw_panel(service, day) -> dict:
+    """A day of a service in draw mode (antrean.draws): its window, and whether its places
+    are still to be drawn (then the slots are shown, not offered)."""
+    from antrean.draws.models import Draw, DrawStatus
+    from antrean.draws.services import draw_window
+
+    draw = Draw.objects.filter(service=service, date=day).first()
+    opens_at, closes_at = (draw.opens_at, draw.closes_at) if draw else draw_window(service, day)
+    now = timezone.now()
+    drawn = bool(draw and draw.status == DrawStatus.DRAWN)
+    return {
+        "draw": draw,
+        "opens_at": opens_at,
+        "closes_at": closes_at,
+        "open": bool(draw and not drawn and opens_at <= now < closes_at),
+        "drawn": drawn,
+    }
 
 
 def _slot_context(office, slot) -> dict:

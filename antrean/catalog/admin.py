@@ -127,6 +127,16 @@ class ServiceAdmin(ScopedAdmin, admin.ModelAdmin):
                 ),
             },
         ),
+        (
+            _("Pembagian kuota daring"),
+            {
+                "fields": ["release_mode", "draw_open_days", "draw_close_days", "draw_time"],
+                "description": _(
+                    "Undian: permintaan dikumpulkan selama masa pendaftaran, lalu kuota hari "
+                    "itu diundi secara terbuka dan dapat diperiksa siapa pun (docs/draws.md)."
+                ),
+            },
+        ),
     ]
     actions = ["ensure_slots"]
 

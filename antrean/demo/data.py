@@ -256,6 +256,12 @@ OFFICES = [
                         "code": "paspor-baru",
                         "name": "Permohonan Paspor Elektronik Baru (Masa Berlaku 10 Tahun)",
                         "prefix": "H",
+                        # The classic calo target: its online places are drawn (antrean.
+                        # draws). Windows from 14 days ahead to 2 days ahead at 07:00, so
+                        # that whenever the demo runs, several days take requests.
+                        "release_mode": "draw",
+                        "draw_open_days": 14,
+                        "draw_close_days": 2,
                         "fee": 950000,
                         "fee_note": "PNBP sesuai PP 45/2024; paspor elektronik 5 tahun Rp650.000",
                         "duration_minutes": 15,

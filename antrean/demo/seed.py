@@ -139,6 +139,9 @@ def office_load(data: dict, *, report: SeedReport, now: dt.datetime | None = Non
                     "slot_minutes": service_data["slot_minutes"],
                     "slot_capacity": service_data["slot_capacity"],
                     "walkin_daily_quota": service_data["walkin_daily_quota"],
+                    "release_mode": service_data.get("release_mode", "first_come"),
+                    "draw_open_days": service_data.get("draw_open_days", 7),
+                    "draw_close_days": service_data.get("draw_close_days", 6),
                     "position": service_position,
                 },
             )
@@ -148,6 +151,10 @@ def office_load(data: dict, *, report: SeedReport, now: dt.datetime | None = Non
     # Closures before slots, so no slot is made on a closed day.
     report.add("hari tutup", closures_load(office=office, data=data, now=now))
     report.add("jadwal", office_slots_ensure(office=office, now=now))
+    # Draws whose window is open now get their commitment at once (the worker does it too).
+    from antrean.draws.services import draws_open_due
+
+    report.add("undian", draws_open_due(now=now))
     report.offices.append(office.code)
     return office
 
