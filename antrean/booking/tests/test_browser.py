@@ -225,3 +225,55 @@ def test_a_held_place_follows_the_proof_of_the_number(page_with_js, live_server,
         shot(page, "10-held-then-booked")
     finally:
         connections.close_all()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_citizen_enters_the_passport_draw_on_a_small_phone(page, live_server):
+    """The demo's passport service gives its places by a draw (issue 14): the day's page
+    offers the draw, one page enters it, the entry's page shows the code and the public hash,
+    and after the draw the public record shows the seed and the order, the citizen's line
+    found by the code."""
+    from antrean.draws.models import Draw, DrawEntry
+    from antrean.draws.services import draw_close
+
+    try:
+        seed_demo()
+        draw = (
+            Draw.objects.filter(service__office__code="mpp-badung", service__code="paspor-baru")
+            .order_by("date")
+            .last()
+        )
+        assert draw is not None, "the demo keeps a passport draw open"
+        service = draw.service
+        page.goto(
+            f"{live_server.url}/kantor/mpp-badung/layanan/{service.pk}/{draw.date.isoformat()}/",
+            wait_until="load",
+        )
+        assert page.get_by_text("Kuota hari ini dibagikan lewat undian").is_visible()
+        assert no_horizontal_scroll(page)
+        shot(page, "draw-1-day")
+        follow(page, page.get_by_role("link", name="Ikut undian"))
+        page.get_by_label("Nama lengkap").fill("Ni Made Ayu Lestari")
+        page.get_by_label("NIK").fill(NIK)
+        page.get_by_label("Nomor WhatsApp").fill(PHONE)
+        page.get_by_label(re.compile("menyetujui Pakta Integritas")).check()
+        shot(page, "draw-2-enter")
+        follow(page, page.get_by_role("button", name="Daftar undian"))
+        entry = DrawEntry.objects.get()
+        assert page.url.endswith(f"/undian/permintaan/{entry.code}/")
+        assert page.get_by_text(entry.entry_hash).is_visible()
+        assert NIK not in page.content()
+        assert no_horizontal_scroll(page)
+        shot(page, "draw-3-entry")
+
+        draw_close(draw=draw)
+        page.reload(wait_until="load")
+        assert page.get_by_text("Menang: Anda mendapat nomor antrean.").is_visible()
+        follow(page, page.get_by_role("link", name="Catatan publik undian ini"))
+        page.get_by_label("Cari baris Anda dengan kode permintaan").fill(entry.code)
+        follow(page, page.get_by_role("button", name="Cari"))
+        assert page.locator("tr.mine").count() == 1
+        assert no_horizontal_scroll(page)
+        shot(page, "draw-4-public")
+    finally:
+        connections.close_all()

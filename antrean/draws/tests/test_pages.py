@@ -43,6 +43,8 @@ def test_a_citizen_enters_the_draw_and_follows_it(service, opened, now_during): 
     text = day_page.content.decode()
     assert "Kuota hari ini dibagikan lewat undian" in text and "Ikut undian" in text
     assert "/data-diri/" not in text  # no slot is offered first come
+    # The window in the office's own time: 7 days ahead at 07.00 WITA to 6 days ahead.
+    assert "11 Maret 2030, 07.00 – 12 Maret 2030, 07.00 WITA" in text
     enter_url = f"/kantor/{office.code}/layanan/{service.pk}/{DAY.isoformat()}/undian/"
     # The pact not agreed: refused, nothing written.
     refused = client.post(enter_url, form(service, pact_agreed=""))
