@@ -38,10 +38,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="scripts/rush", description=__doc__.split("\n\n")[1].replace("\n", " ")
     )
-    parts = parser.add_argument_group("parts (default: all three)")
+    parts = parser.add_argument_group("parts (default: all four)")
     parts.add_argument("--rush", action="store_true", help="the quota rush, repeated")
     parts.add_argument("--crash", action="store_true", help="the rush with SIGKILLs")
     parts.add_argument("--scalpers", action="store_true", help="the scalper simulation")
+    parts.add_argument(
+        "--draws", action="store_true", help="the scalper farm against 20 drawn days"
+    )
     sizes = parser.add_argument_group("sizes")
     sizes.add_argument("--clients", type=int, default=1000, help="clients per rush (1000)")
     sizes.add_argument("--capacity", type=int, default=50, help="the slot's capacity C (50)")
@@ -82,8 +85,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "--redis-url", default=os.environ.get("RUSH_REDIS_URL", "redis://127.0.0.1:6379/0")
     )
     args = parser.parse_args(argv)
-    if not (args.rush or args.crash or args.scalpers):
-        args.rush = args.crash = args.scalpers = True
+    if not (args.rush or args.crash or args.scalpers or args.draws):
+        args.rush = args.crash = args.scalpers = args.draws = True
     if not args.database_url.startswith("postgres"):
         parser.error("the rush runs on PostgreSQL: give a postgres:// URL")
     return args
@@ -184,6 +187,11 @@ def main(argv: list[str] | None = None) -> int:
                 accounts=args.accounts, attempts=args.attempts, genuine=args.genuine
             )
             results["scalpers"] = parts.run_scalpers(run, plan)
+        if args.draws:
+            plan = parts.DrawPlan(
+                accounts=args.accounts, attempts=args.attempts, genuine=args.genuine
+            )
+            results["draws"] = parts.run_draws(run, plan)
     for name, part in results.items():
         checks += [(name, check) for check in part.pop("_checks")]
         for sub in part.get("runs", []):

@@ -328,3 +328,101 @@ def stream(
     return asyncio.run(
         _stream(base_url, office_code, attempts, concurrency=concurrency, after_hold=after_hold)
     )
+
+
+# --- Draw entries (the draw simulation) ---------------------------------------------------
+
+
+@dataclass
+class EntryAttempt:
+    """One draw entry a simulated actor wants to make."""
+
+    identity: Identity
+    group: str
+    kind: str
+    service_id: int
+    date: str  # YYYY-MM-DD
+
+
+@dataclass
+class EntryOutcome:
+    attempt: EntryAttempt
+    arrival: int  # the order in which the answers came back
+    status: int | None = None
+    error: str = ""
+    code: str = ""
+    entry_hash: str = ""
+    draw_id: int | None = None
+
+    @property
+    def result(self) -> str:
+        if self.status == 202:
+            return "entered"
+        if self.status is None:
+            return "no_answer"
+        return self.error or f"http_{self.status}"
+
+
+async def _enter_stream(
+    base_url: str, office_code: str, attempts: list[EntryAttempt], *, concurrency: int
+) -> list[EntryOutcome]:
+    context = ssl.create_default_context()
+    async with _client(base_url, context, connections=concurrency) as client:
+        answer = await client.get(
+            f"/api/v1/offices/{office_code}/pact", params={"audience": "citizen"}
+        )
+        answer.raise_for_status()
+        pact = answer.json()
+        queue: asyncio.Queue[int] = asyncio.Queue()
+        for index in range(len(attempts)):
+            queue.put_nowait(index)
+        outcomes: list[EntryOutcome | None] = [None] * len(attempts)
+        arrived = 0
+
+        async def runner() -> None:
+            nonlocal arrived
+            while True:
+                try:
+                    index = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                attempt = attempts[index]
+                body = {
+                    "service_id": attempt.service_id,
+                    "date": attempt.date,
+                    "name": attempt.identity.name,
+                    "nik": attempt.identity.nik,
+                    "whatsapp": attempt.identity.whatsapp,
+                    "pact_version": pact["version"],
+                    "pact_sha256": pact["sha256"],
+                    "pact_agreed": True,
+                    "whatsapp_consent": False,
+                }
+                outcome = EntryOutcome(attempt=attempt, arrival=-1)
+                try:
+                    answer = await client.post(
+                        "/api/v1/draw-entries",
+                        json=body,
+                        headers={"X-Forwarded-For": attempt.identity.address},
+                    )
+                    data = answer.json()
+                    outcome.status = answer.status_code
+                    outcome.error = str(data.get("error", ""))
+                    outcome.code = data.get("entry_code", "")
+                    outcome.entry_hash = data.get("entry_hash", "")
+                    outcome.draw_id = data.get("draw_id")
+                except (httpx.TransportError, ValueError):
+                    pass
+                outcome.arrival = arrived
+                arrived += 1
+                outcomes[index] = outcome
+
+        await asyncio.gather(*(runner() for _ in range(concurrency)))
+        return outcomes
+
+
+def enter_stream(
+    base_url: str, office_code: str, attempts: list[EntryAttempt], *, concurrency: int = 50
+) -> list[EntryOutcome]:
+    """Make the draw entries in their order, `concurrency` at a time."""
+    return asyncio.run(_enter_stream(base_url, office_code, attempts, concurrency=concurrency))

@@ -1006,3 +1006,203 @@ def run_scalpers(run: Run, plan: ScalperPlan) -> dict:
         for check in result["_checks"]:
             checks.append(C.Check(f"{result['mode']}: {check.name}", check.ok, check.detail))
     return {"runs": results, "ok": checks.ok, "_checks": checks}
+
+
+# --- 4. draws -----------------------------------------------------------------------------
+
+
+@dataclass
+class DrawPlan:
+    """The scalper farm of ScalperPlan against a service whose places are drawn (issue 14,
+    part 3): 20 days, each drawn among the entries made during its window."""
+
+    draws: int = 20
+    accounts: int = 200
+    attempts: int = 1000
+    genuine: int = 300
+    slots: int = 2
+    capacity: int = 6
+    reused_share: float = 0.5
+    malformed_share: float = 0.2
+    concurrency: int = 50
+
+
+def _normal_two_sided(z: float) -> float:
+    import math
+
+    return math.erfc(abs(z) / math.sqrt(2))
+
+
+def run_draws(run: Run, plan: DrawPlan) -> dict:
+    """Enter the farm and the citizens through the API, draw every day, and test what the
+    draw promises: the farm's share of places equals its share of valid entries (within
+    noise: a hypergeometric z-test summed over the draws), and arriving first gains nothing
+    (the win rate of each draw's first-arriving half against its second half)."""
+    import math
+
+    from antrean.draws.models import Draw, DrawEntry, EntryStatus
+    from antrean.draws.services import (
+        draw_close,
+        draw_ledger_steps,
+        draw_open,
+        draw_record,
+        draw_verify,
+    )
+
+    run.say(
+        f"== Draws: {plan.draws} days drawn; {plan.accounts} scalper accounts try "
+        f"{plan.attempts} entries, {plan.genuine} citizens enter one each; "
+        f"{plan.slots} slots x {plan.capacity} places a day =="
+    )
+    office = run.office("undian")
+    service = make_service(office, prefix="U", name="Paspor (undian)", release_mode="draw")
+    now = timezone.now()
+    dates, draws, slots = [], [], []
+    for d in range(plan.draws):
+        date = run.date(10 + d)
+        for h in range(plan.slots):
+            start = dt.time(8 + h)
+            slots.append(
+                make_slot(
+                    service, date=date, start=start, end=dt.time(9 + h), capacity=plan.capacity
+                )
+            )
+        draw = draw_open(service=service, date=date, now=now)
+        # The window is open now, for the run (its times are shown, not chained).
+        Draw.objects.filter(pk=draw.pk).update(
+            opens_at=now - dt.timedelta(hours=1), closes_at=now + dt.timedelta(hours=6)
+        )
+        dates.append(date)
+        draws.append(draw)
+    rng = run.rng
+    accounts = list(run.take(plan.accounts))
+    shared = [nik_for(i) for i in run.take(max(plan.accounts // 4, 1))]
+    attempts = []
+    for n in range(plan.attempts):
+        roll = rng.random()
+        if roll < plan.reused_share:
+            kind, nik = "reused", rng.choice(shared)
+        elif roll < plan.reused_share + plan.malformed_share:
+            kind, nik = "malformed", malformed_nik(rng)
+        else:
+            kind, nik = "invented", nik_for(run.take(1)[0])
+        identity = Identity(
+            name=name_for(rng),
+            nik=nik,
+            whatsapp=phone_for(accounts[n % len(accounts)]),
+            address=address_for(run.block, run.take(1)[0]),
+        )
+        date = rng.choice(dates).isoformat()
+        attempts.append(load.EntryAttempt(identity, "scalper", kind, service.pk, date))
+    for identity in run.citizens(plan.genuine):
+        date = rng.choice(dates).isoformat()
+        attempts.append(load.EntryAttempt(identity, "genuine", "own", service.pk, date))
+    rng.shuffle(attempts)
+    started = time.monotonic()
+    outcomes = load.enter_stream(
+        run.stack.base_url, office.code, attempts, concurrency=plan.concurrency
+    )
+    wall = time.monotonic() - started
+    for draw in draws:
+        draw_close(draw=draw, now=timezone.now())
+
+    table: dict[str, Counter] = {}
+    for o in outcomes:
+        column = "genuine" if o.attempt.group == "genuine" else f"scalper:{o.attempt.kind}"
+        table.setdefault(column, Counter())[o.result] += 1
+    valid = [o for o in outcomes if o.result == "entered"]
+    status_of = dict(DrawEntry.objects.filter(draw__in=draws).values_list("entry_hash", "status"))
+    observed = expected = variance = 0.0
+    farm_places = farm_entries = places_given = entries_total = 0
+    first_half = [0, 0]  # [won, entries]
+    second_half = [0, 0]
+    verified = []
+    for draw in draws:
+        draw.refresh_from_db()
+        mine = [o for o in valid if o.draw_id == draw.pk]
+        n = len(mine)
+        f = sum(1 for o in mine if o.attempt.group == "scalper")
+        won = [o for o in mine if status_of.get(o.entry_hash) == EntryStatus.WON]
+        w = len(won)
+        fw = sum(1 for o in won if o.attempt.group == "scalper")
+        farm_places += fw
+        farm_entries += f
+        places_given += w
+        entries_total += n
+        if n > 1 and w:
+            share = f / n
+            observed += fw
+            expected += w * share
+            variance += w * share * (1 - share) * (n - w) / (n - 1)
+        for position, o in enumerate(sorted(mine, key=lambda o: o.arrival)):
+            half = first_half if position < n / 2 else second_half
+            half[1] += 1
+            half[0] += status_of.get(o.entry_hash) == EntryStatus.WON
+        verified.append(draw_verify(draw_record(draw), ledger=draw_ledger_steps(draw)))
+    z_share = (observed - expected) / math.sqrt(variance) if variance else 0.0
+    p1 = first_half[0] / max(first_half[1], 1)
+    p2 = second_half[0] / max(second_half[1], 1)
+    pooled = (first_half[0] + second_half[0]) / max(first_half[1] + second_half[1], 1)
+    spread = math.sqrt(
+        pooled * (1 - pooled) * (1 / max(first_half[1], 1) + 1 / max(second_half[1], 1))
+    )
+    z_arrival = (p1 - p2) / spread if spread else 0.0
+
+    checks = C.Checks()
+    checks.add(
+        f"every one of the {len(draws)} draws verifies (seed, order, winners, ledger)",
+        all(not problems for problems in verified),
+        "; ".join(p for problems in verified for p in problems[:1])[:300] or "all verify",
+    )
+    ledger_check(checks, office)
+    C.counters_agree(checks, slots=slots, date=dates[0])
+    malformed = table.get("scalper:malformed", Counter())
+    checks.add(
+        "no malformed NIK entered",
+        malformed["entered"] == 0,
+        f"{sum(malformed.values())} attempts, {malformed['entered']} entered",
+    )
+    checks.add(
+        "the farm's share of places is its share of valid entries (|z| < 3)",
+        abs(z_share) < 3,
+        f"farm won {farm_places} of {places_given} places "
+        f"({farm_places / max(places_given, 1):.1%}) with {farm_entries} of {entries_total} "
+        f"valid entries ({farm_entries / max(entries_total, 1):.1%}); expected "
+        f"{expected:.1f}, z = {z_share:+.2f} (p = {_normal_two_sided(z_share):.2f})",
+    )
+    checks.add(
+        "arriving first gains nothing (|z| < 3)",
+        abs(z_arrival) < 3,
+        f"first-arriving half of each draw won {p1:.1%}, the second half {p2:.1%}; "
+        f"z = {z_arrival:+.2f} (p = {_normal_two_sided(z_arrival):.2f})",
+    )
+    broken = sum(1 for o in outcomes if o.status is None or o.status >= 500)
+    checks.add("every entry answered, no 5xx", broken == 0, f"{broken}")
+    run.say(
+        f"{len(valid)} valid entries of {len(outcomes)} in {wall:.1f} s; farm {farm_places} of "
+        f"{places_given} places for {farm_entries} of {entries_total} valid entries"
+    )
+    columns = ["scalper:reused", "scalper:invented", "scalper:malformed", "genuine"]
+    codes = sorted({code for col in table.values() for code in col})
+    run.say(f"  {'answer':<22}" + "".join(f"{c.split(':')[-1]:>11}" for c in columns))
+    for code in codes:
+        row = "".join(f"{table.get(c, Counter()).get(code, 0):>11}" for c in columns)
+        run.say(f"  {code:<22}{row}")
+    for check in checks:
+        run.say(check.line())
+    return {
+        "draws": len(draws),
+        "places_given": places_given,
+        "valid_entries": entries_total,
+        "farm_places": farm_places,
+        "farm_entries": farm_entries,
+        "z_share": round(z_share, 3),
+        "z_arrival": round(z_arrival, 3),
+        "first_half_win_rate": round(p1, 4),
+        "second_half_win_rate": round(p2, 4),
+        "by_column": {column: dict(counts) for column, counts in sorted(table.items())},
+        "wall_seconds": round(wall, 2),
+        "ok": checks.ok,
+        "checks": [c.as_dict() for c in checks],
+        "_checks": checks,
+    }

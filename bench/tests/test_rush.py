@@ -197,6 +197,21 @@ class TestAgainstRealProcesses:
         assert proven["scalper_bookings"] < spread["scalper_bookings"]
         assert proven["genuine_bookings"] > 0
 
+    def test_draws_verify_and_the_farm_gets_its_share_of_valid_entries(self, run):
+        plan = parts.DrawPlan(draws=4, accounts=30, attempts=150, genuine=40, slots=1, capacity=4)
+        result = parts.run_draws(run, plan)
+
+        statistical = ("(|z| < 3)",)  # reported; a bounded run is too small to judge them
+        failed = [
+            check.line()
+            for check in result["_checks"]
+            if not check.ok and not check.name.endswith(statistical)
+        ]
+        assert not failed, failed
+        assert result["draws"] == 4 and result["places_given"] == 16
+        assert result["by_column"]["scalper:malformed"].get("entered", 0) == 0
+        assert result["by_column"]["genuine"]["entered"] == 40
+
 
 # --- the checks catch broken rows (both databases) --------------------------------------------
 
