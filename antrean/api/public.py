@@ -285,6 +285,7 @@ def list_slots(request, service_id: int, date: IsoDate):
                 "end": _hhmm(slot.end),
                 "capacity": slot.capacity,
                 "remaining": slot.remaining,
+                "next_release_at": slot.next_release,
                 "bookable": day.open
                 and not by_draw
                 and slot.remaining > 0

@@ -113,7 +113,15 @@ class SlotOut(Schema):
     start: str = Field(description="Local time, HH:MM.", examples=["09:00"])
     end: str = Field(description="Local time, HH:MM.", examples=["10:00"])
     capacity: int = Field(examples=[10])
-    remaining: int = Field(examples=[7])
+    remaining: int = Field(
+        description="Places that can be booked now: of those released so far, when the "
+        "service releases a day's places in parts.",
+        examples=[7],
+    )
+    next_release_at: dt.datetime | None = Field(
+        None,
+        description="When more of this slot's places are released (UTC); null when all are.",
+    )
     bookable: bool = Field(
         description="Whether a booking can be made now: open day, not started, before the "
         "office's same-day cutoff, places left.",

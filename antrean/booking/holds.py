@@ -128,7 +128,7 @@ def _hold_create(prepared: Prepared, *, client: ClientInfo, now: dt.datetime) ->
     token = secrets.token_urlsafe(24)
     try:
         with transaction.atomic():
-            places_take(prepared, hold=True)
+            places_take(prepared, hold=True, now=now)
             hold = BookingHold.objects.create(
                 code=new_booking_code(),
                 office=prepared.office,

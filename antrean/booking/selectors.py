@@ -85,6 +85,7 @@ def service_day_choices(*, service: Service, now: dt.datetime | None = None) -> 
 class SlotState(StrEnum):
     OPEN = "open"
     FULL = "full"
+    LATER = "later"  # its next part of places is released later (antrean.catalog.releases)
     PAST = "past"  # started already, or the same-day cutoff has passed
 
 
@@ -107,6 +108,8 @@ def slot_state(slot: Slot, *, office: Office, now: dt.datetime) -> SlotState:
     if not slot_is_bookable(slot, office=office, now=now):
         return SlotState.PAST
     if slot.remaining <= 0:
+        if slot.next_release is not None and slot.booked < slot.capacity:
+            return SlotState.LATER
         return SlotState.FULL
     return SlotState.OPEN
 

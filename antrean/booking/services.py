@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from antrean.booking.models import NikDayCount, PhoneDayCount
+from antrean.catalog import releases
 from antrean.catalog.models import Slot
 from antrean.core.errors import DomainError, ErrorCode
 from antrean.core.identity import clean_name, clean_nik, clean_phone
@@ -211,12 +212,17 @@ def booking_prepare(*, request: BookingRequest, client: ClientInfo, now: dt.date
     )
 
 
-def places_take(prepared: Prepared, *, hold: bool = False) -> None:
+def places_take(prepared: Prepared, *, hold: bool = False, now: dt.datetime | None = None) -> None:
     """Inside the caller's transaction: the slot's place, then the number's and the NIK's
     day counts, each by one conditional statement; refused with nothing changed. A `hold`
-    (antrean.booking.holds) also counts as held, up to its share of the slot."""
+    (antrean.booking.holds) also counts as held, up to its share of the slot. With `now`,
+    only under the places released by then (antrean.catalog.releases)."""
     slot, service = prepared.slot, prepared.service
     places = Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity"))
+    next_release = None
+    if now is not None and service.release_times:
+        released, next_release = releases.released(slot, service=service, now=now)
+        places = places.filter(booked__lt=released)
     if hold:
         taken = places.filter(held__lt=held_cap(slot.capacity)).update(
             booked=F("booked") + 1, held=F("held") + 1
@@ -230,6 +236,12 @@ def places_take(prepared: Prepared, *, hold: bool = False) -> None:
             service=service, date=slot.date, nik_hash=prepared.nik_hash, status__in=ACTIVE
         ).exists():
             raise DomainError(ErrorCode.DUPLICATE_BOOKING, field="nik")
+        if (
+            next_release is not None
+            and Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).exists()
+        ):
+            wait = max(int((next_release - now).total_seconds()), 1)
+            raise DomainError(ErrorCode.SLOT_NOT_RELEASED, field="slot_id", retry_after=wait)
         if hold and Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).exists():
             raise DomainError(ErrorCode.SLOT_HELD, field="slot_id", retry_after=60)
         raise DomainError(ErrorCode.SLOT_FULL, field="slot_id")
@@ -344,7 +356,7 @@ def booking_create(
     token = secrets.token_urlsafe(24)
     try:
         with transaction.atomic():
-            places_take(prepared)
+            places_take(prepared, now=now)
             ticket = ticket_issue(
                 prepared, client=client, token_hash_value=token_hash(token), now=now
             )

@@ -120,7 +120,13 @@ class ServiceAdmin(ScopedAdmin, admin.ModelAdmin):
         (
             _("Nomor antrean dan kuota"),
             {
-                "fields": ["prefix", "slot_minutes", "slot_capacity", "walkin_daily_quota"],
+                "fields": [
+                    "prefix",
+                    "slot_minutes",
+                    "slot_capacity",
+                    "walkin_daily_quota",
+                    "release_times",
+                ],
                 "description": _(
                     "Kuota baru berlaku untuk jadwal yang dibuat sesudahnya; kuota jadwal "
                     "yang sudah ada diubah di halaman Jadwal."

@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from antrean.catalog.releases import validate_release_times
 from antrean.tenancy.models import Agency, Office
 
 prefix_validator = RegexValidator(
@@ -58,6 +59,19 @@ class Service(models.Model):
         _("kuota langsung per hari"),
         default=50,
         help_text=_("Antrean yang diambil langsung di kantor (anjungan atau loket)."),
+    )
+    # Places of a day released in parts (antrean.catalog.releases): local times, comma-separated.
+    release_times = models.CharField(
+        _("jam pelepasan kuota bertahap"),
+        max_length=200,
+        blank=True,
+        default="",
+        validators=[validate_release_times],
+        help_text=_(
+            "Kosong: semua kuota suatu tanggal dibuka sekaligus. Misalnya 07:00, 10:00, 13:00, "
+            "16:00: pada hari tanggal itu mulai dapat dipesan, kuotanya dibuka seperempat pada "
+            "tiap jam tersebut (waktu setempat)."
+        ),
     )
     # How a day's online places are given (antrean.draws, docs/draws.md): first come, or by a
     # public, verifiable draw among the requests made during a window before the day.
@@ -187,9 +201,14 @@ class Slot(models.Model):
                 }
             )
 
+    # Set by antrean.catalog.releases.releases_apply where places are released in parts.
+    released: int | None = None
+    next_release = None
+
     @property
     def remaining(self) -> int:
-        return max(self.capacity - self.booked, 0)
+        cap = self.capacity if self.released is None else min(self.capacity, self.released)
+        return max(cap - self.booked, 0)
 
 
 class Counter(models.Model):

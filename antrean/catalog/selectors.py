@@ -7,6 +7,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from antrean.catalog.models import Service, Slot
+from antrean.catalog.releases import releases_apply
 from antrean.catalog.services import booking_dates, slots_ensure
 from antrean.tenancy.models import Office
 from antrean.tenancy.selectors import office_day_status, office_days_status
@@ -59,6 +60,9 @@ def service_days(*, service: Service, now: dt.datetime | None = None) -> list[Da
     slots_by_date: dict[dt.date, list[Slot]] = {}
     for slot in Slot.objects.filter(service=service, date__in=dates):
         slots_by_date.setdefault(slot.date, []).append(slot)
+    releases_apply(
+        [slot for day in slots_by_date.values() for slot in day], service=service, now=now
+    )
     days = []
     for date in dates:
         status = statuses[date]
@@ -98,6 +102,7 @@ def service_day_slots(
     if date in booking_dates(office=office, now=now):
         slots_ensure(service=service, dates=[date])
     slots = list(Slot.objects.filter(service=service, date=date).order_by("start"))
+    releases_apply(slots, service=service, now=now)
     return DaySlots(date=date, open=True, reason="", slots=slots)
 
 

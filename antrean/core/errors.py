@@ -37,6 +37,7 @@ class ErrorCode(StrEnum):
     NUMBER_PROOF_REQUIRED = "number_proof_required"
     HOLD_EXPIRED = "hold_expired"
     SLOT_HELD = "slot_held"
+    SLOT_NOT_RELEASED = "slot_not_released"
     # Places released by a draw (antrean.draws)
     DRAW_NOT_OPEN = "draw_not_open"
     DUPLICATE_ENTRY = "duplicate_entry"
@@ -97,6 +98,7 @@ _STATUS = {
     ErrorCode.NUMBER_PROOF_REQUIRED: 409,
     ErrorCode.HOLD_EXPIRED: 410,
     ErrorCode.SLOT_HELD: 409,
+    ErrorCode.SLOT_NOT_RELEASED: 409,
     ErrorCode.DRAW_NOT_OPEN: 409,
     ErrorCode.DUPLICATE_ENTRY: 409,
     ErrorCode.BOOKING_BY_DRAW: 409,
@@ -178,6 +180,10 @@ _MESSAGES = {
     ErrorCode.SLOT_HELD: _(
         "Tempat yang tersisa pada jadwal ini sedang ditahan untuk warga yang belum membuktikan "
         "nomor WhatsApp-nya. Coba lagi beberapa menit lagi, atau pilih jadwal lain."
+    ),
+    ErrorCode.SLOT_NOT_RELEASED: _(
+        "Kuota jadwal ini dibuka bertahap dan tempat yang sudah dibuka telah habis. Bagian "
+        "berikutnya dibuka pada jam yang tertera di halaman jadwal."
     ),
     ErrorCode.DRAW_NOT_OPEN: _(
         "Undian untuk layanan dan tanggal ini sedang tidak menerima permintaan. Lihat jadwal "
