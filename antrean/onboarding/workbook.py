@@ -43,6 +43,7 @@ LIST = "list"  # comma-separated codes
 ZONE = "zone"
 WEEKDAY = "weekday"
 CLOSURE_KIND = "closure_kind"
+CHOICE = "choice"  # one of the column's `choices`, written as its label
 
 YES, NO = "ya", "tidak"
 _TRUE = {"ya", "y", "yes", "true", "benar", "1", "aktif"}
@@ -99,6 +100,7 @@ class Column:
     help: str = ""
     example: str = ""
     default: object = None  # for an empty cell when the column is not a model field
+    choices: tuple[tuple[str, str], ...] = ()  # CHOICE: (stored value, label written)
 
     @property
     def header(self) -> str:
@@ -241,6 +243,32 @@ OFFICE = Sheet(
             help="Warga diberi tahu saat tinggal sekian orang di depannya (kosong: 3).",
             example="3",
         ),
+        Column(
+            "nik_registry_down",
+            "Bila verifikasi NIK tidak tersedia",
+            CHOICE,
+            help="Berlaku bila verifikasi NIK ke Dukcapil aktif tetapi tidak menjawab "
+            "(kosong: terima).",
+            example="terima",
+            choices=(("accept", "terima"), ("refuse", "tolak")),
+        ),
+        Column(
+            "number_proof_web",
+            "Bukti nomor WhatsApp (situs)",
+            CHOICE,
+            help="Pemesanan lewat situs menahan tempat sampai nomor WhatsApp dibuktikan "
+            "(kosong: otomatis, wajib bila WhatsApp Cloud API aktif).",
+            example="otomatis",
+            choices=(("auto", "otomatis"), ("on", "wajib"), ("off", "tidak wajib")),
+        ),
+        Column(
+            "number_proof_api",
+            "Bukti nomor WhatsApp (API)",
+            CHOICE,
+            help="Sama, untuk pemesanan lewat API (kosong: otomatis).",
+            example="otomatis",
+            choices=(("auto", "otomatis"), ("on", "wajib"), ("off", "tidak wajib")),
+        ),
         Column("is_active", "Aktif", BOOL, help=_ACTIVE_HELP, example=YES),
         Column(
             "running_text",
@@ -365,6 +393,44 @@ SERVICES = Sheet(
             INT,
             help="Kanal langsung (anjungan, loket): antrean per hari; 0 menutupnya (kosong: 50).",
             example="60",
+        ),
+        Column(
+            "release_times",
+            "Jam pelepasan kuota bertahap",
+            help="Kosong: kuota suatu tanggal dibuka sekaligus. Misalnya 07:00, 10:00, 13:00, "
+            "16:00: dibuka seperempat pada tiap jam itu, pada hari tanggal itu mulai dapat "
+            "dipesan.",
+            example="",
+        ),
+        Column(
+            "release_mode",
+            "Pembagian kuota daring",
+            CHOICE,
+            help="siapa cepat (kosong) atau undian: permintaan dikumpulkan selama masa "
+            "pendaftaran lalu diundi.",
+            example="siapa cepat",
+            choices=(("first_come", "siapa cepat"), ("draw", "undian")),
+        ),
+        Column(
+            "draw_open_days",
+            "Undian dibuka (hari sebelum)",
+            INT,
+            help="Kosong: 7.",
+            example="7",
+        ),
+        Column(
+            "draw_close_days",
+            "Undian ditarik (hari sebelum)",
+            INT,
+            help="Kosong: 6.",
+            example="6",
+        ),
+        Column(
+            "draw_time",
+            "Jam buka dan tarik undian",
+            TIME,
+            help="Waktu setempat (kosong: 07:00).",
+            example="07:00",
         ),
         Column(
             "position",
@@ -598,6 +664,15 @@ def parse_value(column: Column, raw):
                 )
             )
         return day
+    if kind == CHOICE:
+        word = _text(raw).lower()
+        for value, label in column.choices:
+            if word in (value.lower(), label.lower()):
+                return value
+        raise CellError(
+            _("Pilihan tidak dikenal. Tulis salah satu: %(labels)s.")
+            % {"labels": ", ".join(label for _value, label in column.choices)}
+        )
     if kind == CLOSURE_KIND:
         value = _CLOSURE_KIND_NAMES.get(_text(raw).lower())
         if value is None:
@@ -685,6 +760,8 @@ def cell_text(column: Column, value) -> str | int | None:
         return WEEKDAYS[value]
     if kind == CLOSURE_KIND:
         return CLOSURE_KINDS.get(value, value)
+    if kind == CHOICE:
+        return dict(column.choices).get(value, value)
     if kind == INT:
         return int(value)
     return str(value)
@@ -920,10 +997,11 @@ def write_workbook(rows: dict[str, list[dict]]) -> bytes:
             letter = get_column_letter(index)
             width = 48 if column.kind == LINES or column.key in ("name", "address") else 18
             worksheet.column_dimensions[letter].width = width
-            if column.kind in choices:
-                validation = DataValidation(
-                    type="list", formula1=choices[column.kind], allow_blank=True
-                )
+            listed = choices.get(column.kind)
+            if column.kind == CHOICE:
+                listed = '"' + ",".join(label for _value, label in column.choices) + '"'
+            if listed:
+                validation = DataValidation(type="list", formula1=listed, allow_blank=True)
                 validation.add(f"{letter}2:{letter}{SHEET_MAX_ROWS + 1}")
                 worksheet.add_data_validation(validation)
         for row_number, values in enumerate(rows.get(sheet.key, []), start=2):

@@ -103,6 +103,15 @@ def test_an_exported_demo_office_edited_to_a_new_code_takes_a_booking():
     ) == {"ktp-el", "kia", "aktivasi-ikd"}
     assert result.slots_created > 0
 
+    # The settings against brokers come along: the passport service's draw, proof of number.
+    passport = Service.objects.get(office=kuta, code="paspor-baru")
+    assert (passport.release_mode, passport.draw_open_days, passport.draw_close_days) == (
+        "draw",
+        14,
+        2,
+    )
+    assert (kuta.number_proof_web, kuta.nik_registry_down) == ("auto", "accept")
+
     # A citizen books through the booking service, the day after the import.
     tomorrow = dt.date(2026, 5, 5)
     slot = Slot.objects.get(service=ktp, date=tomorrow, start=dt.time(9))
@@ -113,6 +122,40 @@ def test_an_exported_demo_office_edited_to_a_new_code_takes_a_booking():
     assert slot.booked == 1
     # The office it came from is untouched.
     assert office_rows(badung_office) == before
+
+
+def test_settings_against_brokers_round_trip_through_the_workbook():
+    office = small_office()
+    office.number_proof_web, office.nik_registry_down = "on", "refuse"
+    office.save()
+    service = Service.objects.filter(office=office).first()
+    service.release_mode, service.release_times = "draw", "07:00, 13:00"
+    service.draw_time = dt.time(8, 30)
+    service.save()
+    workbook = edit(
+        office_export(actor=None, office=office),
+        [("Kantor", 2, "code", "mpp-salinan"), ("Kantor", 2, "name", "MPP Salinan")],
+    )
+    assert _import(workbook).applied
+    copy = Office.objects.get(code="mpp-salinan")
+    assert (copy.number_proof_web, copy.number_proof_api, copy.nik_registry_down) == (
+        "on",
+        "off",  # as the exported office had it
+        "refuse",
+    )
+    twin = Service.objects.get(office=copy, code=service.code)
+    assert (twin.release_mode, twin.release_times, twin.draw_time) == (
+        "draw",
+        "07:00, 13:00",
+        dt.time(8, 30),
+    )
+    # A choice not in the list is an error naming the cell, and nothing is written.
+    bad = edit(workbook, [("Kantor", 2, "number_proof_web", "kadang")])
+    before = _snapshot()
+    with pytest.raises(WorkbookRejected) as rejected:
+        _import(bad)
+    assert any("Pilihan tidak dikenal" in str(issue) for issue in rejected.value.issues)
+    assert _snapshot() == before
 
 
 def test_an_unchanged_export_imports_with_no_change():

@@ -161,6 +161,7 @@ def test_the_written_workbook_has_a_readme_first_text_cells_and_drop_downs():
                     "requirements": "Fotokopi KK\nKTP lama",
                     "fee": 0,
                     "is_active": True,
+                    "release_mode": "first_come",
                 }
             ],
         }
@@ -175,7 +176,11 @@ def test_the_written_workbook_has_a_readme_first_text_cells_and_drop_downs():
     name = services.cell(row=2, column=3)
     assert name.data_type == "s"  # text, never a formula
     assert services.cell(row=2, column=8).value == "Fotokopi KK\nKTP lama"
-    assert services.cell(row=2, column=14).value == "ya"
+    active = [c.header for c in SERVICES.columns].index(SERVICES.column("is_active").header) + 1
+    assert services.cell(row=2, column=active).value == "ya"
+    mode = [c.key for c in SERVICES.columns].index("release_mode") + 1
+    assert services.cell(row=2, column=mode).value == "siapa cepat"  # a choice, by its label
+    assert any("siapa cepat,undian" in v.formula1 for v in services.data_validations.dataValidation)
     assert services.freeze_panes == "A2"
     assert any("ya,tidak" in v.formula1 for v in services.data_validations.dataValidation)
     # And what is written is what is read.
@@ -183,3 +188,4 @@ def test_the_written_workbook_has_a_readme_first_text_cells_and_drop_downs():
     (row,) = parsed.rows[SERVICES.key]
     assert row.values["name"] == '=HYPERLINK("http://example.com")'
     assert row.values["requirements"] == "Fotokopi KK\nKTP lama"
+    assert row.values["release_mode"] == "first_come"
