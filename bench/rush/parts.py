@@ -1148,7 +1148,19 @@ def run_draws(run: Run, plan: DrawPlan) -> dict:
     )
     z_arrival = (p1 - p2) / spread if spread else 0.0
 
+    # And the verification is not a rubber stamp: a changed seed or a dropped entry fails it.
+    first = draws[0]
+    record, ledger = draw_record(first), draw_ledger_steps(first)
+    tampered = [
+        draw_verify(record | {"seed": "0" * 64}, ledger=ledger),
+        draw_verify(record | {"entries": record["entries"][1:]}, ledger=ledger),
+    ]
     checks = C.Checks()
+    checks.add(
+        "verification fails on a changed seed and on a dropped entry",
+        all(tampered),
+        f"{sum(bool(t) for t in tampered)} of 2 tampered records refused",
+    )
     checks.add(
         f"every one of the {len(draws)} draws verifies (seed, order, winners, ledger)",
         all(not problems for problems in verified),
