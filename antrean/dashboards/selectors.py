@@ -348,7 +348,9 @@ def _area(
     whole months: the presets "this month", "last month", "this year", "12 months") are read
     from the monthly roll-up, 12 rows per office a year; other periods from office-days."""
     now = now or timezone.now()
-    office_list = list(offices.select_related("region", "region__parent").order_by("name"))
+    # The region only (its parent_id groups the nation by province): a join to the parents
+    # would build 500 more Region objects per national page for nothing.
+    office_list = list(offices.select_related("region").order_by("name"))
     months = OfficeMonth.objects.all()
     days = OfficeDay.objects.all()
     if region is not None:

@@ -340,6 +340,10 @@ def _service_post(agency, **overrides) -> dict:
         "slot_minutes": "60",
         "slot_capacity": "10",
         "walkin_daily_quota": "30",
+        "release_mode": "first_come",
+        "draw_open_days": "7",
+        "draw_close_days": "6",
+        "draw_time": "07:00",
     }
     data.update(overrides)
     return data
