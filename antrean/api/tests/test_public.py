@@ -98,6 +98,7 @@ def test_slots_of_an_open_day_in_local_time(client):
         "end": "10:00",
         "capacity": 1,
         "remaining": 0,
+        "next_release_at": None,
         "bookable": False,
     }
     assert by_start["10:00"]["capacity"] == by_start["10:00"]["remaining"] == 4
