@@ -413,6 +413,22 @@ def draws_close_due(*, now: dt.datetime | None = None) -> int:
     return count
 
 
+def draws_forget_due(*, now: dt.datetime | None = None) -> int:
+    """Entries still waiting when their service day has passed (the wait list of a past day,
+    entries of a draw that never ran) keep no identity: emptied the day after, the hash and
+    the outcome stay for the public record. Returns how many were emptied."""
+    now = now or timezone.now()
+    # The day after, anywhere in Indonesia (WIB is the latest to end a date).
+    last_day = (now - dt.timedelta(hours=7)).date() - dt.timedelta(days=1)
+    return (
+        DrawEntry.objects.filter(
+            status__in=[EntryStatus.ENTERED, EntryStatus.WAITLISTED], draw__date__lte=last_day
+        )
+        .exclude(nik="")
+        .update(name="", nik="", phone="")
+    )
+
+
 def draw_promote(
     *, service_id: int, date: dt.date, now: dt.datetime | None = None
 ) -> Ticket | None:

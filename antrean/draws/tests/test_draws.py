@@ -258,6 +258,24 @@ def test_a_cancellation_moves_the_wait_list_up(service, opened):
     assert ledger_verify(office=service.office).ok
 
 
+def test_the_wait_list_forgets_its_identity_once_the_day_has_passed(service, opened):
+    from antrean.draws.services import draws_forget_due
+
+    enter(opened, service, 6)
+    draw = draw_close(draw=opened, now=opened.closes_at)
+    waiting = DrawEntry.objects.filter(status=EntryStatus.WAITLISTED)
+    assert waiting.count() == 2 and all(entry.nik for entry in waiting)
+    on_the_day = dt.datetime.combine(DAY, dt.time(12), tzinfo=dt.UTC)
+    assert draws_forget_due(now=on_the_day) == 0
+    assert draws_forget_due(now=on_the_day + dt.timedelta(days=1)) == 2
+    assert all(
+        (e.name, e.nik, e.phone) == ("", "", "")
+        for e in DrawEntry.objects.filter(status=EntryStatus.WAITLISTED)
+    )
+    # The public record is unchanged and still verifies.
+    assert draw_verify(draw_record(draw), ledger=draw_ledger_steps(draw)) == []
+
+
 # --- Verification ------------------------------------------------------------------------------
 
 

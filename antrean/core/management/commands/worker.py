@@ -30,10 +30,11 @@ def _expire_holds() -> None:
 
 
 def _run_draws() -> None:
-    from antrean.draws.services import draws_close_due, draws_open_due
+    from antrean.draws.services import draws_close_due, draws_forget_due, draws_open_due
 
     draws_open_due()
     draws_close_due()
+    draws_forget_due()
 
 
 def _sweep_certificates() -> None:
