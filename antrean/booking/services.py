@@ -382,12 +382,6 @@ def booking_get(*, code: str, token: str | None) -> Ticket:
     return ticket
 
 
-def draw_promote(**kwargs):
-    from antrean.draws.services import draw_promote as promote
-
-    return promote(**kwargs)
-
-
 def booking_cancel(*, ticket: Ticket, now: dt.datetime | None = None) -> Ticket:
     """Cancel a booking: its slot place comes back, its number stays retired.
 
@@ -413,6 +407,9 @@ def booking_cancel(*, ticket: Ticket, now: dt.datetime | None = None) -> Ticket:
         ticket_event(locked, Move.CANCEL, from_status=before, at=now, note="dibatalkan pemesan")
         message_queue_booking_cancelled(ticket=locked)
         # A place of a day released by a draw goes to the next on its wait list, in this
-        # same transaction (antrean.draws).
-        draw_promote(service_id=locked.service_id, date=locked.date, now=now)
+        # same transaction (antrean.draws); first-come services skip the look-up.
+        if locked.service.release_mode == "draw":
+            from antrean.draws.services import draw_promote
+
+            draw_promote(service_id=locked.service_id, date=locked.date, now=now)
     return locked
